@@ -1,0 +1,134 @@
+package supervisor
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+// ProcessInfo is one row of status. Field names extend supervisord's
+// getProcessInfo.
+type ProcessInfo struct {
+	Name        string `json:"name"`
+	Group       string `json:"group"`
+	Job         string `json:"job"`
+	State       int    `json:"state"`
+	StateName   string `json:"statename"`
+	PID         int    `json:"pid"`
+	Start       int64  `json:"start"`
+	Stop        int64  `json:"stop"`
+	Now         int64  `json:"now"`
+	ExitStatus  int    `json:"exitstatus"`
+	SpawnErr    string `json:"spawnerr"`
+	Description string `json:"description"`
+	Restarts    int    `json:"restarts"`
+	Ready       bool   `json:"ready"`
+	Reason      string `json:"reason"`
+	Stdout      string `json:"stdout_logfile"`
+	Stderr      string `json:"stderr_logfile"`
+	DeclaredAt  string `json:"declared_at"`
+}
+
+// DaemonInfo describes sup itself.
+type DaemonInfo struct {
+	Name    string `json:"name"`
+	PID     int    `json:"pid"`
+	Config  string `json:"config"`
+	Started int64  `json:"started"`
+	Socket  string `json:"socket"`
+}
+
+func (l *loop) daemonInfo() DaemonInfo {
+	d := DaemonInfo{PID: os.Getpid(), Started: l.started.Unix()}
+	if l.spec != nil {
+		d.Name, d.Config, d.Socket = l.spec.Settings.Name, l.spec.Config, l.spec.Settings.Socket
+	}
+	return d
+}
+
+func (l *loop) infos(insts []*instance) []ProcessInfo {
+	out := make([]ProcessInfo, 0, len(insts))
+	for _, in := range insts {
+		out = append(out, l.info(in))
+	}
+	return out
+}
+
+func (l *loop) info(in *instance) ProcessInfo {
+	now := time.Now()
+	p := ProcessInfo{
+		Name: in.name, Group: in.job.Group, Job: in.job.Name,
+		State: int(in.state), StateName: in.state.String(),
+		Now: now.Unix(), Restarts: in.restarts, Reason: in.reason,
+		DeclaredAt: in.job.Pos.String(),
+		Ready:      in.state == Running,
+	}
+	if in.proc != nil {
+		p.PID = in.pid
+	}
+	if !in.start.IsZero() {
+		p.Start = in.start.Unix()
+	}
+	if !in.stop.IsZero() {
+		p.Stop = in.stop.Unix()
+	}
+	if in.exit != nil {
+		p.ExitStatus = in.exit.Code
+	}
+	p.SpawnErr = in.spawnErr
+	if in.stdout != nil {
+		p.Stdout = in.stdout.Path()
+	}
+	if in.stderr != nil {
+		p.Stderr = in.stderr.Path()
+	}
+	p.Description = describe(in, now)
+	return p
+}
+
+// describe is supervisorctl's description column.
+func describe(in *instance, now time.Time) string {
+	switch in.state {
+	case Running, Starting:
+		return fmt.Sprintf("pid %d, uptime %s", in.pid, Uptime(now.Sub(in.start)))
+	case Stopping:
+		if in.reason != "" {
+			return fmt.Sprintf("pid %d, %s", in.pid, in.reason)
+		}
+		return fmt.Sprintf("pid %d", in.pid)
+	case Backoff, Fatal:
+		return in.reason
+	case Exited:
+		if in.exit != nil {
+			return fmt.Sprintf("%s, %s", in.exit, in.stop.Local().Format("Jan 02 15:04:05"))
+		}
+	case Stopped:
+		if in.start.IsZero() {
+			if in.reason != "" {
+				return in.reason
+			}
+			return "Not started"
+		}
+		s := in.stop.Local().Format("Jan 02 15:04:05")
+		if in.reason != "" {
+			s += ", " + in.reason
+		}
+		return s
+	}
+	return in.reason
+}
+
+// Uptime renders a duration as supervisorctl does: H:MM:SS, with days.
+func Uptime(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int64(d / time.Second)
+	days := s / 86400
+	s %= 86400
+	out := fmt.Sprintf("%d:%02d:%02d", s/3600, (s%3600)/60, s%60)
+	if days > 0 {
+		out = fmt.Sprintf("%d days, %s", days, out)
+	}
+	return out
+}

@@ -1,0 +1,347 @@
+package supervisor
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sup-run/sup/runtime/logs"
+	"github.com/sup-run/sup/runtime/restart"
+	"github.com/sup-run/sup/runtime/spec"
+)
+
+// loop is the state owned by the Run goroutine. Only loop methods touch it.
+type loop struct {
+	s       *Supervisor
+	spec    *spec.Spec
+	insts   []*instance // declaration order
+	byName  map[string]*instance
+	waiters []*waiter
+	started time.Time
+
+	shuttingDown bool
+}
+
+func newLoop(s *Supervisor) *loop {
+	return &loop{s: s, byName: map[string]*instance{}, started: time.Now()}
+}
+
+// instance is one process slot of a job (web, or web:0..web:N-1).
+type instance struct {
+	job  *spec.Job
+	num  int
+	name string
+
+	state  State
+	gen    uint64 // bumped at every spawn; stale exits and timers carry an old one
+	proc   Proc
+	pid    int
+	start  time.Time
+	stop   time.Time
+	exit   *ExitStatus
+	reason string // why the state is what it is (spawn error, kill after timeout, ...)
+	// spawnErr is the last spawn failure, cleared by a successful spawn.
+	spawnErr string
+
+	want     bool // the admin (or autostart) wants it up
+	stopping bool // a stop was requested for the current process
+	retries  int  // consecutive failed starts
+	crashes  int  // consecutive unexpected exits after running
+	restarts int  // total starts after the first, for status
+
+	timer  *time.Timer // the one pending timer: start_secs, backoff, or kill
+	stdout *logs.File
+	stderr *logs.File
+	// removed: the job left the config; drop the slot once it is down.
+	removed bool
+}
+
+func (l *loop) finished() bool {
+	if !l.shuttingDown {
+		return false
+	}
+	for _, in := range l.insts {
+		if in.state.Up() {
+			return false
+		}
+	}
+	return true
+}
+
+// apply reconciles the running set with sp.
+func (l *loop) apply(sp *spec.Spec) {
+	old := l.spec
+	l.spec = sp
+	keep := map[string]bool{}
+	var insts []*instance
+	for _, j := range sp.Jobs {
+		var prev *spec.Job
+		if old != nil {
+			prev = old.Job(j.Name)
+		}
+		changed := prev != nil && !sameJob(prev, j)
+		for n := 0; n < j.Numprocs; n++ {
+			name := j.InstanceName(n)
+			keep[name] = true
+			in := l.byName[name]
+			if in == nil {
+				in = &instance{job: j, num: n, name: name, state: Stopped, want: j.Autostart}
+				l.byName[name] = in
+				insts = append(insts, in)
+				if in.want && !l.shuttingDown {
+					l.spawn(in)
+				}
+				continue
+			}
+			in.job = j
+			insts = append(insts, in)
+			if changed && in.state.Up() {
+				l.restartInstance(in)
+			}
+		}
+	}
+	for _, in := range l.insts {
+		if keep[in.name] {
+			continue
+		}
+		in.removed = true
+		in.want = false
+		if in.state.Up() {
+			insts = append(insts, in)
+			l.stopInstance(in, "removed from the config")
+		} else {
+			l.drop(in)
+		}
+	}
+	l.insts = insts
+}
+
+// sameJob compares two declarations ignoring where they were written.
+func sameJob(a, b *spec.Job) bool {
+	x, y := *a, *b
+	x.Pos, y.Pos = spec.Pos{}, spec.Pos{}
+	return reflect.DeepEqual(x, y)
+}
+
+func (l *loop) drop(in *instance) {
+	delete(l.byName, in.name)
+	in.cancelTimer()
+	in.closeLogs()
+	for i, x := range l.insts {
+		if x == in {
+			l.insts = append(l.insts[:i:i], l.insts[i+1:]...)
+			break
+		}
+	}
+}
+
+func (l *loop) closeLogs() {
+	for _, in := range l.insts {
+		in.closeLogs()
+	}
+}
+
+func (in *instance) closeLogs() {
+	if in.stdout != nil {
+		in.stdout.Close()
+	}
+	if in.stderr != nil && in.stderr != in.stdout {
+		in.stderr.Close()
+	}
+	in.stdout, in.stderr = nil, nil
+}
+
+func (in *instance) cancelTimer() {
+	if in.timer != nil {
+		in.timer.Stop()
+		in.timer = nil
+	}
+}
+
+// setState records a transition and wakes whoever waits on it.
+func (l *loop) setState(in *instance, st State, reason string) {
+	prev := in.state
+	in.state = st
+	in.reason = reason
+	if prev != st {
+		attrs := []any{"process", in.name, "from", prev.String(), "to", st.String()}
+		if reason != "" {
+			attrs = append(attrs, "reason", reason)
+		}
+		l.s.log.Info("state", attrs...)
+	}
+	l.checkWaiters()
+	if in.removed && !st.Up() {
+		l.drop(in)
+	}
+}
+
+// vars resolves ${NAME} for a process: its own vars, then sup's environment.
+func (l *loop) vars(in *instance) spec.Lookup {
+	return func(name string) (string, bool) {
+		switch name {
+		case "process_num":
+			return strconv.Itoa(in.num), true
+		case "instance":
+			return in.name, true
+		case "job":
+			return in.job.Name, true
+		case "group":
+			return in.job.Group, true
+		}
+		prefix := name + "="
+		for i := len(l.s.opts.Environ) - 1; i >= 0; i-- {
+			if e := l.s.opts.Environ[i]; strings.HasPrefix(e, prefix) {
+				return e[len(prefix):], true
+			}
+		}
+		return "", false
+	}
+}
+
+// request builds the spawn request: argv, dir and env with templates
+// expanded. An unresolved template is an error on the job.
+func (l *loop) request(in *instance) (SpawnRequest, error) {
+	look := l.vars(in)
+	j := in.job
+	req := SpawnRequest{Name: in.name}
+	for _, a := range j.Cmd {
+		v, err := spec.Expand(a, look)
+		if err != nil {
+			return req, fmt.Errorf("cmd: %w", err)
+		}
+		req.Argv = append(req.Argv, v)
+	}
+	dir := j.Dir
+	if dir == "" && l.spec != nil {
+		dir = filepath.Dir(l.spec.Config)
+	}
+	d, err := spec.Expand(dir, look)
+	if err != nil {
+		return req, fmt.Errorf("dir: %w", err)
+	}
+	req.Dir = d
+	env := append([]string(nil), l.s.opts.Environ...)
+	set := func(k, v string) {
+		prefix := k + "="
+		for i, e := range env {
+			if strings.HasPrefix(e, prefix) {
+				env[i] = prefix + v
+				return
+			}
+		}
+		env = append(env, prefix+v)
+	}
+	set("SUP_JOB", j.Name)
+	set("SUP_GROUP", j.Group)
+	set("SUP_INSTANCE", in.name)
+	set("SUP_PROCESS_NUM", strconv.Itoa(in.num))
+	for _, e := range j.Env {
+		v, err := spec.Expand(e.Value, look)
+		if err != nil {
+			return req, fmt.Errorf("env %s: %w", e.Name, err)
+		}
+		set(e.Name, v)
+	}
+	req.Env = env
+	if err := l.openLogs(in); err != nil {
+		return req, err
+	}
+	req.Stdout, req.Stderr = in.stdout, in.stderr
+	return req, nil
+}
+
+// logPath is where a stream of a process is written.
+func (l *loop) logPath(in *instance, ls spec.LogSpec, ext string) (string, error) {
+	if ls.Path != "" {
+		return spec.Expand(ls.Path, l.vars(in))
+	}
+	dir := ""
+	if l.spec != nil {
+		dir = l.spec.Settings.LogDir
+	}
+	return filepath.Join(dir, strings.ReplaceAll(in.name, ":", "_")+ext), nil
+}
+
+func (l *loop) openLogs(in *instance) error {
+	if in.stdout == nil {
+		p, err := l.logPath(in, in.job.Stdout, ".out")
+		if err != nil {
+			return fmt.Errorf("stdout: %w", err)
+		}
+		f, err := l.s.opts.OpenLog(p)
+		if err != nil {
+			return err
+		}
+		in.stdout = f
+	}
+	if in.stderr == nil {
+		if in.job.Stderr.ToStdout {
+			in.stderr = in.stdout
+			return nil
+		}
+		p, err := l.logPath(in, in.job.Stderr, ".err")
+		if err != nil {
+			return fmt.Errorf("stderr: %w", err)
+		}
+		f, err := l.s.opts.OpenLog(p)
+		if err != nil {
+			return err
+		}
+		in.stderr = f
+	}
+	return nil
+}
+
+func (l *loop) logFile(name, stream string) (*logs.File, error) {
+	insts, err := l.resolve([]string{name}, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(insts) != 1 {
+		return nil, fmt.Errorf("%s names %d processes; name one (e.g. %s)", name, len(insts), insts[0].name)
+	}
+	in := insts[0]
+	if err := l.openLogs(in); err != nil {
+		return nil, err
+	}
+	switch stream {
+	case "", "stdout":
+		return in.stdout, nil
+	case "stderr":
+		return in.stderr, nil
+	}
+	return nil, fmt.Errorf("unknown stream %q (want stdout or stderr)", stream)
+}
+
+// decide feeds an exit (or spawn failure) into the pure restart decision.
+func (l *loop) decide(in *instance, exit *ExitStatus, spawnFailed bool) restart.Decision {
+	j := in.job
+	in2 := restart.Input{
+		Kind:         j.Kind,
+		Policy:       j.Restart,
+		StartRetries: j.StartRetries,
+		Backoff:      j.Backoff,
+		Stopping:     in.stopping || !in.want || l.shuttingDown,
+		SpawnFailed:  spawnFailed,
+		Started:      in.state == Running && j.Kind != spec.KindTask,
+		Retries:      in.retries,
+		Crashes:      in.crashes,
+	}
+	if exit != nil {
+		in2.Expected = exit.Signal == 0 && j.Expected(exit.Code)
+		in2.Uptime = exit.Time.Sub(in.start)
+	}
+	return restart.Decide(in2)
+}
+
+func pidOf(p Proc) int {
+	if p == nil {
+		return 0
+	}
+	return p.Pid()
+}
+

@@ -1,0 +1,156 @@
+package supervisor
+
+import (
+	"fmt"
+	"io"
+	"syscall"
+	"time"
+)
+
+// State is a process state, with supervisord's names and codes.
+type State int
+
+// The process states. Codes match supervisord's so tools that know them read
+// sup's JSON unchanged.
+const (
+	Stopped  State = 0
+	Starting State = 10
+	Running  State = 20
+	Backoff  State = 30
+	Stopping State = 40
+	Exited   State = 100
+	Fatal    State = 200
+	Unknown  State = 1000
+)
+
+var stateNames = map[State]string{
+	Stopped: "STOPPED", Starting: "STARTING", Running: "RUNNING", Backoff: "BACKOFF",
+	Stopping: "STOPPING", Exited: "EXITED", Fatal: "FATAL", Unknown: "UNKNOWN",
+}
+
+func (s State) String() string {
+	if n, ok := stateNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("STATE(%d)", int(s))
+}
+
+// Up reports whether a process exists in this state.
+func (s State) Up() bool { return s == Starting || s == Running || s == Stopping }
+
+// ParseState reads a state name, case-insensitively.
+func ParseState(name string) (State, bool) {
+	for s, n := range stateNames {
+		if equalFold(n, name) {
+			return s, true
+		}
+	}
+	return Unknown, false
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'a' <= x && x <= 'z' {
+			x -= 'a' - 'A'
+		}
+		if 'a' <= y && y <= 'z' {
+			y -= 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// MarshalText renders the state by name.
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// ExitStatus is how a process ended.
+type ExitStatus struct {
+	Code   int            // exit code, -1 when killed by a signal
+	Signal syscall.Signal // 0 unless killed by a signal
+	Core   bool
+	Time   time.Time
+}
+
+func (e ExitStatus) String() string {
+	if e.Signal != 0 {
+		s := "killed by " + SignalName(e.Signal)
+		if e.Core {
+			s += " (core dumped)"
+		}
+		return s
+	}
+	return fmt.Sprintf("exit status %d", e.Code)
+}
+
+// SignalName is "SIGTERM" for syscall.SIGTERM.
+func SignalName(sig syscall.Signal) string {
+	for name, s := range signalsByName {
+		if s == sig {
+			return "SIG" + name
+		}
+	}
+	return fmt.Sprintf("signal %d", int(sig))
+}
+
+var signalsByName = map[string]syscall.Signal{
+	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "ILL": syscall.SIGILL,
+	"TRAP": syscall.SIGTRAP, "ABRT": syscall.SIGABRT, "BUS": syscall.SIGBUS, "FPE": syscall.SIGFPE,
+	"KILL": syscall.SIGKILL, "USR1": syscall.SIGUSR1, "SEGV": syscall.SIGSEGV, "USR2": syscall.SIGUSR2,
+	"PIPE": syscall.SIGPIPE, "ALRM": syscall.SIGALRM, "TERM": syscall.SIGTERM, "CHLD": syscall.SIGCHLD,
+	"CONT": syscall.SIGCONT, "STOP": syscall.SIGSTOP, "TSTP": syscall.SIGTSTP, "TTIN": syscall.SIGTTIN,
+	"TTOU": syscall.SIGTTOU, "URG": syscall.SIGURG, "XCPU": syscall.SIGXCPU, "XFSZ": syscall.SIGXFSZ,
+	"VTALRM": syscall.SIGVTALRM, "PROF": syscall.SIGPROF, "WINCH": syscall.SIGWINCH, "IO": syscall.SIGIO,
+	"PWR": syscall.SIGPWR, "SYS": syscall.SIGSYS,
+}
+
+// ParseSignal reads "TERM", "SIGTERM", "term" or "15".
+func ParseSignal(s string) (syscall.Signal, error) {
+	name := s
+	if len(name) > 3 && equalFold(name[:3], "SIG") {
+		name = name[3:]
+	}
+	for n, sig := range signalsByName {
+		if equalFold(n, name) {
+			return sig, nil
+		}
+	}
+	var num int
+	if _, err := fmt.Sscanf(s, "%d", &num); err == nil && fmt.Sprint(num) == s && num > 0 && num < 65 {
+		return syscall.Signal(num), nil
+	}
+	return 0, fmt.Errorf("%q is not a signal", s)
+}
+
+// Spawner starts OS processes. The real one forks with its own process
+// group and captures output; tests use a fake.
+type Spawner interface {
+	Spawn(req SpawnRequest) (Proc, error)
+}
+
+// SpawnRequest is one fully resolved process to start.
+type SpawnRequest struct {
+	Name string
+	Argv []string
+	Dir  string
+	Env  []string
+	// Stdout and Stderr receive the child's output. When both are the same
+	// value the child's fds 1 and 2 share one pipe, keeping their order.
+	Stdout, Stderr io.Writer
+}
+
+// Proc is a started process.
+type Proc interface {
+	Pid() int
+	Signal(sig syscall.Signal) error
+	SignalGroup(sig syscall.Signal) error
+	GroupAlive() bool
+	// Done delivers the exit once, after the process's output is drained.
+	Done() <-chan ExitStatus
+}
