@@ -48,7 +48,12 @@ func TestDecide(t *testing.T) {
 		{"task success", with(func(i *Input) { i.Kind = spec.KindTask; i.Expected = true; i.Retries = 1 }), Decision{Next: Exited}},
 		{"task failure retries", with(func(i *Input) { i.Kind = spec.KindTask }), Decision{Next: Backoff, Delay: time.Second, Retries: 1}},
 		{"task failure with never", with(func(i *Input) { i.Kind = spec.KindTask; i.Policy = spec.RestartNever }), Decision{Next: Exited}},
-		{"task spawn failure with never still fatal", with(func(i *Input) { i.Kind = spec.KindTask; i.Policy = spec.RestartNever; i.SpawnFailed = true; i.Retries = 3 }), Decision{Next: Fatal, Retries: 4}},
+		{"task spawn failure with never still fatal", with(func(i *Input) {
+			i.Kind = spec.KindTask
+			i.Policy = spec.RestartNever
+			i.SpawnFailed = true
+			i.Retries = 3
+		}), Decision{Next: Fatal, Retries: 4}},
 	}
 	for _, c := range cases {
 		if got := Decide(c.in); got != c.want {

@@ -84,7 +84,7 @@ func (p *fakeProc) sig(sig syscall.Signal, group bool) error {
 	}
 	return nil
 }
-func (p *fakeProc) GroupAlive() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.group }
+func (p *fakeProc) GroupAlive() bool        { p.mu.Lock(); defer p.mu.Unlock(); return p.group }
 func (p *fakeProc) Done() <-chan ExitStatus { return p.done }
 
 // exit ends the fake process once.

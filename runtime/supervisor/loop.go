@@ -344,4 +344,3 @@ func pidOf(p Proc) int {
 	}
 	return p.Pid()
 }
-
