@@ -23,10 +23,12 @@ type ProcessInfo struct {
 	Description string `json:"description"`
 	Restarts    int    `json:"restarts"`
 	Ready       bool   `json:"ready"`
-	Reason      string `json:"reason"`
-	Stdout      string `json:"stdout_logfile"`
-	Stderr      string `json:"stderr_logfile"`
-	DeclaredAt  string `json:"declared_at"`
+	// Wanted: the admin (or autostart) wants this process up.
+	Wanted     bool   `json:"wanted"`
+	Reason     string `json:"reason"`
+	Stdout     string `json:"stdout_logfile"`
+	Stderr     string `json:"stderr_logfile"`
+	DeclaredAt string `json:"declared_at"`
 }
 
 // DaemonInfo describes sup itself.
@@ -62,6 +64,7 @@ func (l *loop) info(in *instance) ProcessInfo {
 		Now: now.Unix(), Restarts: in.restarts, Reason: in.reason,
 		DeclaredAt: in.job.Pos.String(),
 		Ready:      in.state == Running,
+		Wanted:     in.want,
 	}
 	if in.proc != nil {
 		p.PID = in.pid

@@ -1,0 +1,150 @@
+// Package daemon wires a configuration to a running supervisor: it loads
+// the Starlark config, owns the state dir and control socket, starts the
+// reaper and the loop, and turns SIGTERM/SIGINT into a graceful shutdown.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sup-run/sup/cmd/sup/internal/control"
+	"github.com/sup-run/sup/lang"
+	"github.com/sup-run/sup/runtime/logs"
+	"github.com/sup-run/sup/runtime/proc"
+	"github.com/sup-run/sup/runtime/spec"
+	"github.com/sup-run/sup/runtime/supervisor"
+)
+
+// Options configure a daemon run.
+type Options struct {
+	Config    string // the config file
+	Socket    string // overrides settings(socket=)
+	LogFormat string // "text" or "json"
+	Stderr    io.Writer
+	// Ready, if set, is called once the socket answers and the config is
+	// applied.
+	Ready func(*spec.Spec)
+}
+
+// Load evaluates a config hermetically.
+func Load(ctx context.Context, path string) (*spec.Spec, error) {
+	return lang.Load(ctx, path, lang.Options{})
+}
+
+// Run supervises the config until SIGTERM/SIGINT or a shutdown request, then
+// stops every process with grace and returns nil.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	var handler slog.Handler
+	switch opts.LogFormat {
+	case "", "text":
+		handler = slog.NewTextHandler(opts.Stderr, nil)
+	case "json":
+		handler = slog.NewJSONHandler(opts.Stderr, nil)
+	default:
+		return fmt.Errorf("--log-format %q: want text or json", opts.LogFormat)
+	}
+	log := slog.New(handler)
+
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+
+	sp, err := Load(ctx, opts.Config)
+	if err != nil {
+		return err
+	}
+	if opts.Socket != "" {
+		sp.Settings.Socket = opts.Socket
+	}
+	if err := os.MkdirAll(sp.Settings.StateDir, 0o755); err != nil {
+		return fmt.Errorf("state dir: %w", err)
+	}
+	ln, err := control.Listen(sp.Settings.Socket)
+	if errors.Is(err, control.ErrRunning) {
+		return fmt.Errorf("sup is already running for this config (pid %s, socket %s)", livePid(ctx, sp.Settings.Socket), sp.Settings.Socket)
+	}
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+
+	reaper, err := proc.NewReaper(log, proc.ReaperOptions{Subreaper: true})
+	if err != nil {
+		return fmt.Errorf("reaper: %w", err)
+	}
+	defer reaper.Close()
+
+	sup := supervisor.New(supervisor.Options{
+		Spawner: &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log},
+		Logger:  log,
+	})
+	loopCtx, cancelLoop := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelLoop()
+	go sup.Run(loopCtx)
+
+	shutdownReq := make(chan struct{}, 1)
+	srv := &http.Server{
+		Handler:           control.NewServer(sup, log, func() { shutdownReq <- struct{}{} }),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelDebug),
+	}
+	go srv.Serve(ln)
+
+	if err := sup.Apply(ctx, sp); err != nil {
+		return err
+	}
+	log.Info("sup running", "config", sp.Config, "socket", sp.Settings.Socket, "pid", os.Getpid(), "jobs", len(sp.Jobs))
+	if opts.Ready != nil {
+		opts.Ready(sp)
+	}
+
+	select {
+	case sig := <-sigs:
+		log.Info("shutting down", "signal", sig.String())
+		go func() {
+			// A second signal while stopping is acknowledged; stop
+			// timeouts still bound the wait and SIGKILL follows them.
+			if s, ok := <-sigs; ok {
+				log.Warn("already shutting down; waiting for stop_timeout", "signal", s.String())
+			}
+		}()
+		sup.Shutdown(context.Background())
+	case <-shutdownReq:
+		log.Info("shutting down", "requested", "sup shutdown")
+	case <-sup.Done():
+	case <-ctx.Done():
+		sup.Shutdown(context.Background())
+	}
+	<-sup.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	log.Info("sup stopped")
+	return nil
+}
+
+// livePid asks the daemon on socket for its pid, for the refusal message.
+func livePid(ctx context.Context, socket string) string {
+	c, err := control.NewClient(socket)
+	if err != nil {
+		return "unknown"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	st, err := c.Status(ctx, nil)
+	if err != nil {
+		return "unknown"
+	}
+	return fmt.Sprint(st.Daemon.PID)
+}

@@ -1,0 +1,98 @@
+package daemon
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/sup-run/sup/runtime/logs"
+	"github.com/sup-run/sup/runtime/proc"
+	"github.com/sup-run/sup/runtime/supervisor"
+)
+
+// drainGrace bounds how long an exit report waits for the process's pipes to
+// reach EOF. Normally EOF comes with the exit; a descendant still holding
+// the pipe must not delay the report (the loop then kills it).
+const drainGrace = 100 * time.Millisecond
+
+// spawner starts real processes through the one reaper and captures their
+// output into log files.
+type spawner struct {
+	reaper *proc.Reaper
+	bufs   *logs.Buffers
+	log    *slog.Logger
+}
+
+type osProc struct {
+	p    *proc.Process
+	done chan supervisor.ExitStatus
+}
+
+func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	errR, errW := outR, outW
+	shared := req.Stderr == req.Stdout
+	if !shared {
+		if errR, errW, err = os.Pipe(); err != nil {
+			outR.Close()
+			outW.Close()
+			return nil, err
+		}
+	}
+	p, err := s.reaper.Start(proc.Attr{Argv: req.Argv, Dir: req.Dir, Env: req.Env, Stdout: outW, Stderr: errW})
+	// The child has its copies; sup keeps only the read ends, so EOF comes
+	// when the child and its descendants are done with them.
+	outW.Close()
+	if !shared {
+		errW.Close()
+	}
+	if err != nil {
+		outR.Close()
+		if !shared {
+			errR.Close()
+		}
+		return nil, err
+	}
+	var wg sync.WaitGroup
+	capture := func(r *os.File, w io.Writer, stream string) {
+		defer wg.Done()
+		defer r.Close()
+		_, lost, err := s.bufs.Capture(r, w)
+		if err != nil && !errors.Is(err, os.ErrClosed) {
+			s.log.Error("log write failed", "process", req.Name, "stream", stream, "lost_bytes", lost, "err", err)
+		}
+	}
+	wg.Add(1)
+	go capture(outR, req.Stdout, "stdout")
+	if !shared {
+		wg.Add(1)
+		go capture(errR, req.Stderr, "stderr")
+	}
+	drained := make(chan struct{})
+	go func() { wg.Wait(); close(drained) }()
+	op := &osProc{p: p, done: make(chan supervisor.ExitStatus, 1)}
+	go func() {
+		e := <-p.Done()
+		t := time.NewTimer(drainGrace)
+		select {
+		case <-drained:
+		case <-t.C:
+		}
+		t.Stop()
+		op.done <- supervisor.ExitStatus{Code: e.Code, Signal: e.Signal, Core: e.Core, Time: e.Time}
+	}()
+	return op, nil
+}
+
+func (o *osProc) Pid() int                             { return o.p.Pid() }
+func (o *osProc) Signal(sig syscall.Signal) error      { return o.p.Signal(sig) }
+func (o *osProc) SignalGroup(sig syscall.Signal) error { return o.p.SignalGroup(sig) }
+func (o *osProc) GroupAlive() bool                     { return o.p.GroupAlive() }
+func (o *osProc) Done() <-chan supervisor.ExitStatus   { return o.done }
