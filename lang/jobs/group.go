@@ -7,7 +7,7 @@ import (
 
 	"github.com/sup-run/sup/lang/internal/diag"
 	"github.com/sup-run/sup/lang/internal/kwargs"
-	"github.com/sup-run/sup/lang/internal/suggest"
+	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/runtime/spec"
 	"go.starlark.net/starlark"
 )

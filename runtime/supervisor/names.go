@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sup-run/sup/runtime/spec"
+	"github.com/sup-run/sup/internal/suggest"
 )
 
 // NameError is an unknown namespec; the CLI exits 4 on it.
@@ -91,7 +91,7 @@ func (l *loop) match(n string) ([]*instance, error) {
 			return m, nil
 		}
 	}
-	return nil, &NameError{Name: n, Suggest: spec.Suggest(n, l.knownNames())}
+	return nil, &NameError{Name: n, Suggest: suggest.Nearest(n, l.knownNames())}
 }
 
 // knownNames lists every name a namespec may use, for suggestions.

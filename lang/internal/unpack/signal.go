@@ -6,7 +6,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/sup-run/sup/lang/internal/suggest"
+	"github.com/sup-run/sup/internal/suggest"
 	"go.starlark.net/starlark"
 )
 

@@ -5,7 +5,7 @@ import (
 	"math"
 	"regexp"
 
-	"github.com/sup-run/sup/lang/internal/suggest"
+	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/runtime/spec"
 	"go.starlark.net/starlark"
 )

@@ -14,7 +14,7 @@ import (
 	"syscall"
 
 	"github.com/sup-run/sup/cmd/sup/internal/control"
-	"github.com/sup-run/sup/runtime/spec"
+	"github.com/sup-run/sup/internal/suggest"
 )
 
 // Exit codes, as LSB and supervisorctl.
@@ -113,7 +113,7 @@ func (e *env) run(args []string) int {
 		}
 	}
 	msg := fmt.Sprintf("sup: unknown command %q", name)
-	if s := spec.Suggest(name, names); s != "" {
+	if s := suggest.Nearest(name, names); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	fmt.Fprintln(e.stderr, msg+"; see sup --help")
