@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"syscall"
+
+	"github.com/sup-run/sup/runtime/spec"
 )
 
 // Result is the outcome of an action on one process, as printed by the CLI
@@ -71,11 +73,14 @@ func (l *loop) dropWaiter(w *waiter) {
 	}
 }
 
-// settledAfterStart: the start has an outcome.
+// settledAfterStart: the start has an outcome. A service has one once
+// RUNNING; a task (like a systemd oneshot) once it has finished.
 func settledAfterStart(in *instance) bool {
 	switch in.state {
-	case Running, Fatal, Exited, Stopped:
+	case Fatal, Exited, Stopped:
 		return true
+	case Running:
+		return in.job.Kind != spec.KindTask
 	}
 	return false
 }
@@ -149,8 +154,8 @@ func (s *Supervisor) act(ctx context.Context, names []string, wait bool,
 	})
 }
 
-// Start starts the named processes; with wait it returns once each is
-// RUNNING or has failed (FATAL, EXITED).
+// Start starts the named processes; with wait it returns once each service
+// is RUNNING and each task has finished, or either has failed.
 func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Result, error) {
 	return s.act(ctx, names, wait,
 		func(l *loop, in *instance) *Result {
@@ -167,8 +172,8 @@ func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Re
 			switch {
 			case in.state == Running || in.state == Starting:
 				r.OK, r.Msg = true, "started"
-			case in.state == Exited && in.job.Kind == "task" && in.exit != nil && in.job.Expected(in.exit.Code) && in.exit.Signal == 0:
-				r.OK, r.Msg = true, "started (task finished: "+in.exit.String()+")"
+			case in.state == Exited && in.job.Kind == spec.KindTask && in.exit != nil && in.job.Expected(in.exit.Code) && in.exit.Signal == 0:
+				r.OK, r.Msg = true, "done ("+in.exit.String()+")"
 			case in.reason != "":
 				r.Msg = in.reason
 			case in.exit != nil:

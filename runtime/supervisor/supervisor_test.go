@@ -159,9 +159,20 @@ func TestTaskRunsToCompletion(t *testing.T) {
 		if !strings.HasPrefix(p.Description, "exit status 0, ") {
 			t.Fatalf("description %q", p.Description)
 		}
-		rs, err := h.sup.Start(h.ctx, []string{"migrate"}, true)
-		if err != nil || len(rs) != 1 || rs[0].String() != "migrate: started" {
-			t.Fatalf("start: %v %v", rs, err)
+		done := make(chan []Result)
+		go func() {
+			rs, err := h.sup.Start(h.ctx, []string{"migrate"}, true)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- rs
+		}()
+		synctest.Wait()
+		h.wantState("migrate", Running)
+		time.Sleep(time.Minute) // a start of a task waits for it to finish
+		h.sp.last().exit(ExitStatus{Code: 0})
+		if rs := <-done; len(rs) != 1 || rs[0].String() != "migrate: done (exit status 0)" {
+			t.Fatalf("start: %v", rs)
 		}
 	})
 }
