@@ -74,6 +74,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		// Unknown routes and wrong methods answer in the same JSON shape
+		// as every other error.
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, p := s.mux.Handler(probe); p != "" {
+				w.Header().Set("Allow", m)
+				writeError(w, http.StatusMethodNotAllowed, "method_not_allowed",
+					fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, m))
+				return
+			}
+		}
+		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.URL.Path)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
