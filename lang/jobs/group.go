@@ -5,9 +5,9 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/lang/internal/diag"
 	"github.com/sup-run/sup/lang/internal/kwargs"
-	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/runtime/spec"
 	"go.starlark.net/starlark"
 )

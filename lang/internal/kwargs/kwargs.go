@@ -5,9 +5,9 @@ package kwargs
 import (
 	"fmt"
 
+	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/lang/internal/callsite"
 	"github.com/sup-run/sup/lang/internal/diag"
-	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/runtime/spec"
 	"go.starlark.net/starlark"
 )

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/lang/internal/callsite"
 	"github.com/sup-run/sup/lang/internal/diag"
-	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/runtime/spec"
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
