@@ -92,6 +92,8 @@ func Run(ctx context.Context, opts Options) error {
 	loopCtx, cancelLoop := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelLoop()
 	go sup.Run(loopCtx)
+	// Whatever ends Run, no child outlives it: stop everything first.
+	defer sup.Shutdown(context.Background())
 
 	shutdownReq := make(chan struct{}, 1)
 	srv := &http.Server{
@@ -101,7 +103,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	go srv.Serve(ln)
 
-	if err := sup.Apply(ctx, sp); err != nil {
+	if err := sup.Apply(context.WithoutCancel(ctx), sp); err != nil {
 		return err
 	}
 	log.Info("sup running", "config", sp.Config, "socket", sp.Settings.Socket, "pid", os.Getpid(), "jobs", len(sp.Jobs))
