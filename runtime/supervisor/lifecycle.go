@@ -16,6 +16,9 @@ func (l *loop) spawn(in *instance) {
 	in.stopping = false
 	in.gen++
 	gen := in.gen
+	if in.job.StartLimit.Burst > 0 {
+		in.starts = append(in.starts, time.Now())
+	}
 	req, err := l.request(in)
 	var p Proc
 	if err == nil {
@@ -87,10 +90,36 @@ func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, spawnEr
 		}
 		l.setState(in, Stopped, reason)
 	case restart.Exited:
-		l.setState(in, Exited, "")
+		if st != nil && in.job.Final(st.Code) && st.Signal == 0 && in.job.Kind != spec.KindTask {
+			reason = fmt.Sprintf("%s is in final_codes; not restarted", st)
+		}
+		l.setState(in, Exited, reason)
 	case restart.Fatal:
-		if reason == "" {
+		switch {
+		case d.Why == restart.FinalCode:
+			reason = fmt.Sprintf("%s is in final_codes; not restarted", st)
+		case d.Why == restart.BudgetSpent:
+			lim := in.job.StartLimit
+			reason = fmt.Sprintf("start limit reached (%d starts within %s)", lim.Burst, lim.Interval)
+			if spawnErr != "" {
+				reason += "; last: spawn error: " + spawnErr
+			} else if st != nil {
+				reason += "; last: " + st.String()
+			}
+		case reason == "":
 			reason = fmt.Sprintf("exited too quickly (%s) %d times; giving up", st, d.Retries)
+		}
+		if d.RetryAfter > 0 {
+			reason += fmt.Sprintf("; retrying in %s", d.RetryAfter)
+			gen := in.gen
+			in.timer = l.s.after(d.RetryAfter, func(l *loop) {
+				if in.gen == gen && in.state == Fatal && in.want && !l.shuttingDown {
+					in.timer = nil
+					in.retries, in.crashes, in.starts = 0, 0, nil
+					l.s.log.Info("retrying after cool-down", "process", in.name)
+					l.spawn(in)
+				}
+			})
 		}
 		l.setState(in, Fatal, reason)
 	case restart.Backoff:

@@ -57,6 +57,8 @@ type instance struct {
 	stderr *logs.File
 	// removed: the job left the config; drop the slot once it is down.
 	removed bool
+	// starts are the recent start attempts, for the start budget.
+	starts []time.Time
 }
 
 func (l *loop) finished() bool {
@@ -330,9 +332,13 @@ func (l *loop) decide(in *instance, exit *ExitStatus, spawnFailed bool) restart.
 		Started:      in.state == Running && j.Kind != spec.KindTask,
 		Retries:      in.retries,
 		Crashes:      in.crashes,
+		Limit:        j.StartLimit,
 	}
+	in.starts = restart.Recent(in.starts, time.Now(), j.StartLimit.Interval)
+	in2.Starts = len(in.starts)
 	if exit != nil {
 		in2.Expected = exit.Signal == 0 && j.Expected(exit.Code)
+		in2.Final = exit.Signal == 0 && j.Final(exit.Code)
 		in2.Uptime = exit.Time.Sub(in.start)
 	}
 	return restart.Decide(in2)
