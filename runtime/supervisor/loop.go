@@ -226,7 +226,10 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 		return req, fmt.Errorf("dir: %w", err)
 	}
 	req.Dir = d
-	env := append([]string(nil), l.s.opts.Environ...)
+	var env []string
+	if !j.ClearEnv {
+		env = append(env, l.s.opts.Environ...)
+	}
 	set := func(k, v string) {
 		prefix := k + "="
 		for i, e := range env {
@@ -241,7 +244,22 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 	set("SUP_GROUP", j.Group)
 	set("SUP_INSTANCE", in.name)
 	set("SUP_PROCESS_NUM", strconv.Itoa(in.num))
+	for _, f := range j.EnvFiles {
+		vars, err := readEnvFile(f)
+		if err != nil {
+			return req, err
+		}
+		for _, e := range vars {
+			set(e.Name, e.Value)
+		}
+	}
 	for _, e := range j.Env {
+		if e.Inherit {
+			if v, ok := lookupEnv(l.s.opts.Environ, e.Name); ok {
+				set(e.Name, v)
+			}
+			continue
+		}
 		v, err := spec.Expand(e.Value, look)
 		if err != nil {
 			return req, fmt.Errorf("env %s: %w", e.Name, err)
@@ -249,6 +267,7 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 		set(e.Name, v)
 	}
 	req.Env = env
+	req.User, req.Group, req.Umask, req.Nice = j.User, j.UserGroup, j.Umask, j.Nice
 	if err := l.openLogs(in); err != nil {
 		return req, err
 	}

@@ -97,6 +97,9 @@ func (e *env) run(args []string) int {
 	if name == "ctl" { // supervisorctl habit: `sup ctl status`
 		return e.run(args[1:])
 	}
+	if name == execHelperName {
+		return execHelper(e.stderr, args[1:])
+	}
 	if name == "help" {
 		if len(args) > 1 {
 			return e.run([]string{args[1], "--help"})

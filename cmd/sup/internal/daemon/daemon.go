@@ -32,6 +32,9 @@ type Options struct {
 	// Ready, if set, is called once the socket answers and the config is
 	// applied.
 	Ready func(*spec.Spec)
+	// ExecHelper are the arguments that make sup's own executable the exec
+	// helper of proc.ReaperOptions.Helper (see cli.ExecHelperArgs).
+	ExecHelper []string
 }
 
 // Load evaluates a config hermetically.
@@ -79,7 +82,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer ln.Close()
 
-	reaper, err := proc.NewReaper(log, proc.ReaperOptions{Subreaper: true})
+	var helper []string
+	if exe, err := os.Executable(); err == nil {
+		helper = append([]string{exe}, opts.ExecHelper...)
+	}
+	reaper, err := proc.NewReaper(log, proc.ReaperOptions{Subreaper: true, Helper: helper})
 	if err != nil {
 		return fmt.Errorf("reaper: %w", err)
 	}
