@@ -23,6 +23,8 @@ type loop struct {
 	started time.Time
 
 	shuttingDown bool
+	// scaling: apply is reconciling a sup scale, not a new config.
+	scaling bool
 }
 
 func newLoop(s *Supervisor) *loop {
@@ -89,8 +91,11 @@ func (l *loop) apply(sp *spec.Spec) {
 			name := j.InstanceName(n)
 			keep[name] = true
 			in := l.byName[name]
+			if in == nil && prev != nil {
+				in = l.rename(prev, j, n)
+			}
 			if in == nil {
-				in = &instance{job: j, num: n, name: name, state: Stopped, want: j.Autostart}
+				in = &instance{job: j, num: n, name: name, state: Stopped, want: l.wantNew(prev, j)}
 				l.byName[name] = in
 				insts = append(insts, in)
 				if in.want && !l.shuttingDown {
@@ -113,7 +118,7 @@ func (l *loop) apply(sp *spec.Spec) {
 		in.want = false
 		if in.state.Up() {
 			insts = append(insts, in)
-			l.stopInstance(in, "removed from the config")
+			l.stopInstance(in, l.removeReason())
 		} else {
 			l.drop(in)
 		}
@@ -125,6 +130,8 @@ func (l *loop) apply(sp *spec.Spec) {
 func sameJob(a, b *spec.Job) bool {
 	x, y := *a, *b
 	x.Pos, y.Pos = spec.Pos{}, spec.Pos{}
+	// A new numprocs adds or removes instances; the others are unchanged.
+	x.Numprocs, y.Numprocs = 0, 0
 	return reflect.DeepEqual(x, y)
 }
 

@@ -71,8 +71,8 @@ func TestFinalCodes(t *testing.T) {
 			job("done", func(j *spec.Job) { j.Restart = spec.RestartAlways; j.StartSecs = 0; j.FinalCodes = []int{0} }),
 		)
 		h.wantState("bad", Running)
-		h.sp.procs[0].exit(ExitStatus{Code: 125})
-		h.sp.procs[1].exit(ExitStatus{Code: 0})
+		h.sp.nth(0).exit(ExitStatus{Code: 125})
+		h.sp.nth(1).exit(ExitStatus{Code: 0})
 		p := h.wantState("bad", Fatal)
 		if p.Description != "exit status 125 is in final_codes; not restarted" {
 			t.Fatalf("description %q", p.Description)
@@ -96,9 +96,10 @@ func TestTaskLifecycle(t *testing.T) {
 			job("flaky", func(j *spec.Job) { j.Kind = spec.KindTask; j.StartRetries = -1 }),
 		)
 		h.wantState("ok", Running)
-		h.sp.procs[0].exit(ExitStatus{Code: 0})
+		h.sp.nth(0).exit(ExitStatus{Code: 0})
 		h.wantState("ok", Exited)
 		for i := 0; i < 10; i++ {
+			synctest.Wait()
 			h.sp.last().exit(ExitStatus{Code: 2})
 			p := h.wantState("flaky", Backoff)
 			if !strings.HasPrefix(p.Description, "exit status 2; retrying in ") {
@@ -106,6 +107,7 @@ func TestTaskLifecycle(t *testing.T) {
 			}
 			time.Sleep(time.Minute)
 		}
+		synctest.Wait()
 		h.sp.last().exit(ExitStatus{Code: 0})
 		h.wantState("flaky", Exited)
 		time.Sleep(time.Hour)
@@ -114,4 +116,10 @@ func TestTaskLifecycle(t *testing.T) {
 			t.Fatalf("spawned %d, want 12", h.sp.count())
 		}
 	})
+}
+
+func (f *fakeSpawner) nth(i int) *fakeProc {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.procs[i]
 }
