@@ -22,9 +22,9 @@ func TestParseEnvFile(t *testing.T) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
 	for src, msg := range map[string]string{
-		"just words":    `line 1: want NAME=VALUE, got "just words"`,
-		"1X=2":          `line 1: want NAME=VALUE, got "1X=2"`,
-		"A=\"open":      `line 1: A: unterminated " quote`,
+		"just words":     `line 1: want NAME=VALUE, got "just words"`,
+		"1X=2":           `line 1: want NAME=VALUE, got "1X=2"`,
+		"A=\"open":       `line 1: A: unterminated " quote`,
 		"A=1\nB=\"\\q\"": `line 2: B: unknown escape \q`,
 	} {
 		if _, err := ParseEnvFile(src); err == nil || err.Error() != msg {

@@ -1,7 +1,9 @@
 package supervisor
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"syscall"
 	"time"
 
@@ -37,6 +39,7 @@ func (l *loop) spawn(in *instance) {
 	}
 	in.spawnErr = ""
 	in.proc, in.pid, in.start, in.exit = p, p.Pid(), time.Now(), nil
+	l.reportPids()
 	go func() {
 		select {
 		case st := <-p.Done():
@@ -66,6 +69,7 @@ func (l *loop) onExit(in *instance, gen uint64, st ExitStatus) {
 	p := in.proc
 	in.cancelTimer()
 	in.proc = nil
+	l.reportPids()
 	in.stop = st.Time
 	in.exit = &st
 	if in.job.KillGroup && p.GroupAlive() {
@@ -174,7 +178,11 @@ func (l *loop) stopInstance(in *instance, why string) {
 		in.timer = nil
 		msg := fmt.Sprintf("killed with SIGKILL after stop_timeout %s", timeout)
 		l.s.log.Warn("stop timeout", "process", in.name, "pid", in.pid, "timeout", timeout)
-		l.signal(in, syscall.SIGKILL)
+		if err := l.signal(in, syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			l.setCondition("kill:"+in.name, fmt.Sprintf("cannot kill %s (pid %d): %v", in.name, in.pid, err))
+		} else {
+			l.setCondition("kill:"+in.name, "")
+		}
 		in.reason = msg
 	})
 }

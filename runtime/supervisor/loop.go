@@ -25,10 +25,17 @@ type loop struct {
 	shuttingDown bool
 	// scaling: apply is reconciling a sup scale, not a new config.
 	scaling bool
+	// adminStopped: instances stopped by request (persisted, R15).
+	adminStopped map[string]bool
+	conditions   map[string]Condition
 }
 
 func newLoop(s *Supervisor) *loop {
-	return &loop{s: s, byName: map[string]*instance{}, started: time.Now()}
+	l := &loop{s: s, byName: map[string]*instance{}, started: time.Now(), adminStopped: map[string]bool{}}
+	for _, n := range s.opts.AdminStopped {
+		l.adminStopped[n] = true
+	}
+	return l
 }
 
 // instance is one process slot of a job (web, or web:0..web:N-1).
@@ -95,7 +102,10 @@ func (l *loop) apply(sp *spec.Spec) {
 				in = l.rename(prev, j, n)
 			}
 			if in == nil {
-				in = &instance{job: j, num: n, name: name, state: Stopped, want: l.wantNew(prev, j)}
+				in = &instance{job: j, num: n, name: name, state: Stopped, want: l.wantNew(prev, j) && !l.adminStopped[name]}
+				if l.adminStopped[name] && j.Autostart {
+					in.reason = "stopped by request (kept across restarts of sup)"
+				}
 				l.byName[name] = in
 				insts = append(insts, in)
 				if in.want && !l.shuttingDown {
