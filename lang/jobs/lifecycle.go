@@ -112,13 +112,10 @@ func (d *Decls) fillLifecycle(a *kwargs.Args, j *spec.Job) error {
 	for _, f := range files {
 		j.EnvFiles = append(j.EnvFiles, d.path(f))
 	}
-	if p, ok, err := pathArg(a, "pidfile"); err != nil {
-		return err
-	} else if ok {
-		if j.Numprocs > 1 && !perProcess(p) {
-			return a.Errorf("pidfile", "%q would be shared by the %d processes of the job; put ${process_num} in the path", p, j.Numprocs)
-		}
-		j.Pidfile = d.path(p)
+	if _, ok := a.Value("pidfile"); ok {
+		// Declared so that configs can be written for it, refused until
+		// sup supervises the pid a forking daemon writes.
+		return a.Errorf("pidfile", "is not supported yet: run the daemon in the foreground (see docs/lifecycle.md)")
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func latest[T any](ch chan T, v T) {
 	ch <- v
 }
 
-func (p *persister) onIntent(names []string)     { latest(p.intent, names) }
+func (p *persister) onIntent(names []string)    { latest(p.intent, names) }
 func (p *persister) onPids(pids map[string]int) { latest(p.pids, pids) }
 
 func (p *persister) run() {
