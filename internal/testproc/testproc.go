@@ -35,6 +35,7 @@
 //	                     helper itself (see InheritedFDs)
 //	print-sigs           print the SigBlk, SigIgn and SigCgt lines of
 //	                     /proc/self/status
+//	print-ids            print "uid=U gid=G groups=[...] umask=0OOO nice=N"
 //
 // Usage errors print to stderr and exit 2.
 package testproc
@@ -135,6 +136,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = printFDs(args, stdout)
 	case "print-sigs":
 		err = printSigs(args, stdout)
+	case "print-ids":
+		err = printIDs(args, stdout)
 	default:
 		return usage(stderr, fmt.Sprintf("unknown subcommand %q", cmd))
 	}

@@ -14,11 +14,11 @@ import (
 	"go.starlark.net/starlark"
 )
 
-var jobParams = []string{
+var jobParams = append([]string{
 	"name", "cmd", "dir", "env", "autostart", "numprocs", "restart",
 	"exit_codes", "start_secs", "start_retries", "stop_signal", "stop_timeout",
 	"kill_group", "stdout", "stderr", "kind", "backoff",
-}
+}, lifecycleParams...)
 
 // DefaultBackoff is the restart pacing of a job without backoff=.
 func DefaultBackoff() spec.Backoff {
@@ -75,7 +75,7 @@ func (d *Decls) jobBuiltin(thread *starlark.Thread, _ *starlark.Builtin, args st
 // fill reads every argument but name into j.
 func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	var err error
-	if j.Cmd, err = cmdArg(a); err != nil {
+	if err = command(a, j); err != nil {
 		return err
 	}
 	if dir, ok, err := pathArg(a, "dir"); err != nil {
@@ -94,7 +94,7 @@ func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 		kwargs.Opt(a, "restart", &restart, choice(spec.RestartAlways, spec.RestartOnFailure, spec.RestartNever)),
 		kwargs.Opt(a, "exit_codes", &j.ExitCodes, exitCodes),
 		kwargs.Opt(a, "start_secs", &j.StartSecs, unpack.Duration),
-		kwargs.Opt(a, "start_retries", &j.StartRetries, atLeast(0)),
+		kwargs.Opt(a, "start_retries", &j.StartRetries, atLeast(-1)),
 		kwargs.Opt(a, "stop_signal", &j.StopSignal, unpack.Signal),
 		kwargs.Opt(a, "stop_timeout", &j.StopTimeout, unpack.Duration),
 		kwargs.Opt(a, "kill_group", &j.KillGroup, unpack.Bool),
@@ -117,7 +117,7 @@ func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	if j.Stderr, err = d.logArg(a, "stderr", j.Numprocs); err != nil {
 		return err
 	}
-	return nil
+	return d.fillLifecycle(a, j)
 }
 
 // cmdArg reads cmd: a command line split shell-like, or a list of strings.
@@ -164,9 +164,14 @@ func envArg(a *kwargs.Args) ([]spec.EnvVar, error) {
 	if !ok {
 		return nil, nil
 	}
+	if _, ok := v.(*starlark.Dict); !ok {
+		if elems, err := list(v); err == nil {
+			return envList(a, elems)
+		}
+	}
 	dict, ok := v.(*starlark.Dict)
 	if !ok {
-		return nil, a.Errorf("env", "got %s, want a dict of strings", v.Type())
+		return nil, a.Errorf("env", "got %s, want a dict of strings or a list of \"NAME=VALUE\" and \"NAME\" strings", v.Type())
 	}
 	var env []spec.EnvVar
 	for _, kv := range dict.Items() {
@@ -249,4 +254,28 @@ func exitCodes(v starlark.Value) ([]int, error) {
 		codes = append(codes, n)
 	}
 	return codes, nil
+}
+
+// envList reads env as a list: "NAME=VALUE" sets, a bare "NAME" copies the
+// variable from sup's environment (upstart's rule).
+func envList(a *kwargs.Args, elems []starlark.Value) ([]spec.EnvVar, error) {
+	var env []spec.EnvVar
+	for i, e := range elems {
+		s, ok := e.(starlark.String)
+		if !ok {
+			return nil, a.Errorf("env", "element %d: got %s, want \"NAME=VALUE\" or \"NAME\"", i, e.Type())
+		}
+		k, val, set := strings.Cut(string(s), "=")
+		if k == "" || strings.ContainsRune(k, 0) {
+			return nil, a.Errorf("env", "%q is not a valid variable name", k)
+		}
+		if strings.ContainsRune(val, 0) {
+			return nil, a.Errorf("env", "%s: must not contain a NUL byte", k)
+		}
+		if err := unpack.Template(val); err != nil {
+			return nil, a.Errorf("env", "%s: %w", k, err)
+		}
+		env = append(env, spec.EnvVar{Name: k, Value: val, Inherit: !set})
+	}
+	return env, nil
 }

@@ -28,6 +28,17 @@ type Attr struct {
 	// puts the file in blocking mode: pass the child's end of a pipe, and
 	// close it after Start.
 	Stdin, Stdout, Stderr *os.File
+
+	// Credential, when set, is the user and groups the child runs as
+	// (see ResolveCredential).
+	Credential *syscall.Credential
+	// Umask, when set, is the child's file mode creation mask. It needs
+	// ReaperOptions.Helper: sup's umask is process-wide and cannot be
+	// changed around a fork without racing its other goroutines.
+	Umask *uint32
+	// Nice, when not 0, is the child's niceness. It is set right after the
+	// fork (the program may run its first instructions at sup's own).
+	Nice int
 }
 
 // Process is a started child. Its methods are safe for concurrent use.
@@ -68,7 +79,18 @@ func (r *Reaper) Start(a Attr) (*Process, error) {
 			return nil, &SpawnError{Op: op, Path: f.Name(), Err: os.ErrClosed}
 		}
 	}
-	sys := &syscall.SysProcAttr{Setpgid: true}
+	sys := &syscall.SysProcAttr{Setpgid: true, Credential: a.Credential}
+	argv := a.Argv
+	if a.Umask != nil {
+		if len(r.helper) == 0 {
+			return nil, &SpawnError{Op: "umask", Path: a.Argv[0], Err: errors.New("no exec helper configured")}
+		}
+		argv = append(append(append([]string(nil), r.helper[1:]...), helperArgs(*a.Umask, a.Credential, path)...), a.Argv...)
+		path = r.helper[0]
+		// The helper switches identity itself: it must be able to run
+		// sup's executable, which the target user may not.
+		sys.Credential = nil
+	}
 
 	// Held across ForkExec and the registration: see Reaper.
 	r.mu.Lock()
@@ -81,7 +103,7 @@ func (r *Reaper) Start(a Attr) (*Process, error) {
 			files[i] = r.devNull.Fd()
 		}
 	}
-	pid, err := syscall.ForkExec(path, a.Argv, &syscall.ProcAttr{
+	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{
 		Dir:   a.Dir,
 		Env:   a.Env,
 		Files: files[:],
@@ -90,6 +112,13 @@ func (r *Reaper) Start(a Attr) (*Process, error) {
 	if err != nil {
 		r.mu.Unlock()
 		return nil, spawnError(path, a.Dir, err)
+	}
+	if a.Nice != 0 {
+		// Before the registration: the pid cannot have been reaped (and
+		// reused) yet, since reaping needs mu.
+		if err := unix.Setpriority(unix.PRIO_PROCESS, pid, a.Nice); err != nil {
+			r.log.Warn("cannot set nice", "pid", pid, "nice", a.Nice, "err", err)
+		}
 	}
 	p := &Process{
 		r:       r,

@@ -27,6 +27,10 @@ type ReaperOptions struct {
 	// to init, and the Reaper reaps them and counts them in Orphans. Close
 	// turns it off again.
 	Subreaper bool
+	// Helper is the program (path, then its leading arguments) that sets a
+	// child's umask: Start runs Helper... UMASK PATH ARGV... and the helper
+	// sets the umask and execs PATH with ARGV (see ExecHelper).
+	Helper []string
 }
 
 // Reaper starts processes and is the one waiter for all children of this
@@ -64,6 +68,7 @@ type ReaperOptions struct {
 type Reaper struct {
 	log       *slog.Logger
 	subreaper bool
+	helper    []string
 	devNull   *os.File // stdio of children given none; closed by Close
 	sigc      chan os.Signal
 	quit      chan struct{}
@@ -103,6 +108,7 @@ func NewReaper(log *slog.Logger, opts ReaperOptions) (*Reaper, error) {
 	r := &Reaper{
 		log:       log,
 		subreaper: opts.Subreaper,
+		helper:    opts.Helper,
 		devNull:   devNull,
 		// One slot is enough: signals coalesce, and every wake-up reaps
 		// until wait4 reports nothing left.

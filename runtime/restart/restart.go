@@ -58,7 +58,28 @@ type Input struct {
 	Retries int
 	// Crashes: consecutive unexpected exits of a started process so far.
 	Crashes int
+	// Final: the exit code is listed in final_codes.
+	Final bool
+	// Limit is the start budget; Starts is how many starts happened within
+	// Limit.Interval, the one that just ended included (see Recent).
+	Limit  spec.StartLimit
+	Starts int
 }
+
+// Why says what made a decision Fatal.
+type Why int
+
+// The reasons for Fatal.
+const (
+	// NoReason: the decision is not Fatal.
+	NoReason Why = iota
+	// RetriesExhausted: more failed starts than start_retries.
+	RetriesExhausted
+	// BudgetSpent: more starts than the start budget allows in its window.
+	BudgetSpent
+	// FinalCode: the exit status is in final_codes and not in exit_codes.
+	FinalCode
+)
 
 // Decision is the outcome, with the counters to keep.
 type Decision struct {
@@ -66,6 +87,11 @@ type Decision struct {
 	Delay   time.Duration
 	Retries int
 	Crashes int
+	// Why is set when Next is Fatal.
+	Why Why
+	// RetryAfter (Fatal only, > 0): start again by itself after this
+	// cool-down (start_limit's retry_after).
+	RetryAfter time.Duration
 }
 
 // Decide applies supervisord's semantics, with paced restarts:
@@ -78,10 +104,35 @@ type Decision struct {
 //     "on-failure" restarts unexpected exits, "never" does not. The first
 //     restart is immediate; repeated crashes back off, and a run longer
 //     than reset_after clears the crash count.
+//
+// Two rules come first and last: an exit status in final_codes is never
+// restarted (EXITED when it is also expected, else FATAL); and a restart
+// that would exceed the start budget is FATAL instead, with the budget's
+// cool-down as RetryAfter.
 func Decide(in Input) Decision {
+	d := decide(in)
+	if d.Next == Backoff && in.Limit.Burst > 0 && in.Starts >= in.Limit.Burst {
+		d.Next, d.Delay, d.Why = Fatal, 0, BudgetSpent
+	}
+	if d.Next == Fatal && d.Why != FinalCode {
+		d.RetryAfter = in.Limit.RetryAfter
+	}
+	return d
+}
+
+func decide(in Input) Decision {
 	d := Decision{Retries: in.Retries, Crashes: in.Crashes}
 	if in.Stopping {
 		d.Next = Stopped
+		return d
+	}
+	if in.Final && !in.SpawnFailed {
+		d.Retries, d.Crashes = 0, 0
+		if in.Expected {
+			d.Next = Exited
+		} else {
+			d.Next, d.Why = Fatal, FinalCode
+		}
 		return d
 	}
 	if in.Kind == spec.KindTask && in.Expected && !in.SpawnFailed {
@@ -95,7 +146,7 @@ func Decide(in Input) Decision {
 		}
 		d.Retries = in.Retries + 1
 		if in.StartRetries >= 0 && d.Retries > in.StartRetries {
-			d.Next = Fatal
+			d.Next, d.Why = Fatal, RetriesExhausted
 			return d
 		}
 		d.Next = Backoff
@@ -142,4 +193,15 @@ func Delay(b spec.Backoff, n int) time.Duration {
 		return b.Max
 	}
 	return time.Duration(d)
+}
+
+// Recent keeps the start times within window of now (all of them when
+// window <= 0 keeps none: a budget without a window counts nothing). It
+// reuses the slice.
+func Recent(starts []time.Time, now time.Time, window time.Duration) []time.Time {
+	i := 0
+	for i < len(starts) && (window <= 0 || now.Sub(starts[i]) >= window) {
+		i++
+	}
+	return append(starts[:0], starts[i:]...)
 }

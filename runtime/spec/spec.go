@@ -111,12 +111,49 @@ type Job struct {
 
 	Stdout LogSpec `json:"stdout"`
 	Stderr LogSpec `json:"stderr"`
+
+	// FinalCodes: an exit with one of these codes is never restarted; it
+	// ends as EXITED when the code is also in ExitCodes, else FATAL.
+	FinalCodes []int `json:"final_codes,omitempty"`
+	// StartLimit is the start budget (systemd's StartLimitBurst).
+	StartLimit StartLimit `json:"start_limit,omitzero"`
+	// User and UserGroup the process runs as ("" = sup's own);
+	// job(user =, group =).
+	User      string `json:"user,omitempty"`
+	UserGroup string `json:"user_group,omitempty"`
+	// Umask, when set, is the file mode creation mask of the process.
+	Umask *uint32 `json:"umask,omitempty"`
+	// Nice is the scheduling niceness (-20..19); 0 leaves sup's own.
+	Nice int `json:"nice,omitempty"`
+	// EnvFiles are KEY=VALUE files read at each start, in order, before Env.
+	EnvFiles []string `json:"env_files,omitempty"`
+	// ClearEnv: start from an empty environment instead of sup's own
+	// (job(inherit_env = False)).
+	ClearEnv bool `json:"clear_env,omitempty"`
+	// Script, when set, is passed to Interpreter as `-c SCRIPT` and Cmd is
+	// Interpreter.
+	Script      string   `json:"script,omitempty"`
+	Interpreter []string `json:"interpreter,omitempty"`
+	// Pidfile: the command is a daemon that forks; the process supervised
+	// is the one whose pid it writes to this file.
+	Pidfile string `json:"pidfile,omitempty"`
+}
+
+// StartLimit is a start budget: more than Burst starts within Interval make
+// the job FATAL; after RetryAfter (if > 0) sup tries again by itself.
+type StartLimit struct {
+	Burst      int           `json:"burst"`
+	Interval   time.Duration `json:"interval"`
+	RetryAfter time.Duration `json:"retry_after"`
 }
 
 // EnvVar is one environment entry, kept in declaration order.
 type EnvVar struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+	// Inherit: copy the variable from sup's environment (an entry written
+	// without "=", as upstart's `env NAME`); Value is unused.
+	Inherit bool `json:"inherit,omitempty"`
 }
 
 // Backoff is the restart delay schedule.
@@ -174,6 +211,16 @@ func (j *Job) InstanceName(n int) string {
 		return j.Name
 	}
 	return fmt.Sprintf("%s:%d", j.Name, n)
+}
+
+// Final reports whether an exit code is listed in FinalCodes.
+func (j *Job) Final(code int) bool {
+	for _, c := range j.FinalCodes {
+		if c == code {
+			return true
+		}
+	}
+	return false
 }
 
 // Expected reports whether an exit code is listed in ExitCodes.

@@ -159,6 +159,7 @@ func (s *Supervisor) act(ctx context.Context, names []string, wait bool,
 func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Result, error) {
 	return s.act(ctx, names, wait,
 		func(l *loop, in *instance) *Result {
+			l.adminIntent(in, true)
 			if in.state == Running || in.state == Starting {
 				in.want = true
 				return &Result{Name: in.name, OK: true, Msg: "already started", State: in.state.String()}
@@ -189,6 +190,7 @@ func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Re
 func (s *Supervisor) Stop(ctx context.Context, names []string, wait bool) ([]Result, error) {
 	return s.act(ctx, names, wait,
 		func(l *loop, in *instance) *Result {
+			l.adminIntent(in, false)
 			if !in.state.Up() && in.state != Backoff {
 				in.want = false
 				return &Result{Name: in.name, OK: true, Msg: "already stopped", State: in.state.String()}

@@ -38,10 +38,20 @@ type DaemonInfo struct {
 	Config  string `json:"config"`
 	Started int64  `json:"started"`
 	Socket  string `json:"socket"`
+	// Health is "OK", or "DEGRADED" while Conditions holds sup's own
+	// problems.
+	Health     string      `json:"health"`
+	Conditions []Condition `json:"conditions"`
+	// Tracking says how sup finds a job's descendants on stop.
+	Tracking string `json:"tracking"`
 }
 
 func (l *loop) daemonInfo() DaemonInfo {
-	d := DaemonInfo{PID: os.Getpid(), Started: l.started.Unix()}
+	d := DaemonInfo{PID: os.Getpid(), Started: l.started.Unix(), Health: "OK", Conditions: l.conditionList(),
+		Tracking: "process-group"}
+	if len(d.Conditions) > 0 {
+		d.Health = "DEGRADED"
+	}
 	if l.spec != nil {
 		d.Name, d.Config, d.Socket = l.spec.Settings.Name, l.spec.Config, l.spec.Settings.Socket
 	}

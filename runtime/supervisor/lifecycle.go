@@ -1,7 +1,9 @@
 package supervisor
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"syscall"
 	"time"
 
@@ -16,6 +18,9 @@ func (l *loop) spawn(in *instance) {
 	in.stopping = false
 	in.gen++
 	gen := in.gen
+	if in.job.StartLimit.Burst > 0 {
+		in.starts = append(in.starts, time.Now())
+	}
 	req, err := l.request(in)
 	var p Proc
 	if err == nil {
@@ -34,6 +39,7 @@ func (l *loop) spawn(in *instance) {
 	}
 	in.spawnErr = ""
 	in.proc, in.pid, in.start, in.exit = p, p.Pid(), time.Now(), nil
+	l.reportPids()
 	go func() {
 		select {
 		case st := <-p.Done():
@@ -63,6 +69,7 @@ func (l *loop) onExit(in *instance, gen uint64, st ExitStatus) {
 	p := in.proc
 	in.cancelTimer()
 	in.proc = nil
+	l.reportPids()
 	in.stop = st.Time
 	in.exit = &st
 	if in.job.KillGroup && p.GroupAlive() {
@@ -87,10 +94,36 @@ func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, spawnEr
 		}
 		l.setState(in, Stopped, reason)
 	case restart.Exited:
-		l.setState(in, Exited, "")
+		if st != nil && in.job.Final(st.Code) && st.Signal == 0 && in.job.Kind != spec.KindTask {
+			reason = fmt.Sprintf("%s is in final_codes; not restarted", st)
+		}
+		l.setState(in, Exited, reason)
 	case restart.Fatal:
-		if reason == "" {
+		switch {
+		case d.Why == restart.FinalCode:
+			reason = fmt.Sprintf("%s is in final_codes; not restarted", st)
+		case d.Why == restart.BudgetSpent:
+			lim := in.job.StartLimit
+			reason = fmt.Sprintf("start limit reached (%d starts within %s)", lim.Burst, lim.Interval)
+			if spawnErr != "" {
+				reason += "; last: spawn error: " + spawnErr
+			} else if st != nil {
+				reason += "; last: " + st.String()
+			}
+		case reason == "":
 			reason = fmt.Sprintf("exited too quickly (%s) %d times; giving up", st, d.Retries)
+		}
+		if d.RetryAfter > 0 {
+			reason += fmt.Sprintf("; retrying in %s", d.RetryAfter)
+			gen := in.gen
+			in.timer = l.s.after(d.RetryAfter, func(l *loop) {
+				if in.gen == gen && in.state == Fatal && in.want && !l.shuttingDown {
+					in.timer = nil
+					in.retries, in.crashes, in.starts = 0, 0, nil
+					l.s.log.Info("retrying after cool-down", "process", in.name)
+					l.spawn(in)
+				}
+			})
 		}
 		l.setState(in, Fatal, reason)
 	case restart.Backoff:
@@ -145,7 +178,11 @@ func (l *loop) stopInstance(in *instance, why string) {
 		in.timer = nil
 		msg := fmt.Sprintf("killed with SIGKILL after stop_timeout %s", timeout)
 		l.s.log.Warn("stop timeout", "process", in.name, "pid", in.pid, "timeout", timeout)
-		l.signal(in, syscall.SIGKILL)
+		if err := l.signal(in, syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			l.setCondition("kill:"+in.name, fmt.Sprintf("cannot kill %s (pid %d): %v", in.name, in.pid, err))
+		} else {
+			l.setCondition("kill:"+in.name, "")
+		}
 		in.reason = msg
 	})
 }

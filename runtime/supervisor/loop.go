@@ -23,10 +23,19 @@ type loop struct {
 	started time.Time
 
 	shuttingDown bool
+	// scaling: apply is reconciling a sup scale, not a new config.
+	scaling bool
+	// adminStopped: instances stopped by request (persisted, R15).
+	adminStopped map[string]bool
+	conditions   map[string]Condition
 }
 
 func newLoop(s *Supervisor) *loop {
-	return &loop{s: s, byName: map[string]*instance{}, started: time.Now()}
+	l := &loop{s: s, byName: map[string]*instance{}, started: time.Now(), adminStopped: map[string]bool{}}
+	for _, n := range s.opts.AdminStopped {
+		l.adminStopped[n] = true
+	}
+	return l
 }
 
 // instance is one process slot of a job (web, or web:0..web:N-1).
@@ -57,6 +66,8 @@ type instance struct {
 	stderr *logs.File
 	// removed: the job left the config; drop the slot once it is down.
 	removed bool
+	// starts are the recent start attempts, for the start budget.
+	starts []time.Time
 }
 
 func (l *loop) finished() bool {
@@ -87,8 +98,14 @@ func (l *loop) apply(sp *spec.Spec) {
 			name := j.InstanceName(n)
 			keep[name] = true
 			in := l.byName[name]
+			if in == nil && prev != nil {
+				in = l.rename(prev, j, n)
+			}
 			if in == nil {
-				in = &instance{job: j, num: n, name: name, state: Stopped, want: j.Autostart}
+				in = &instance{job: j, num: n, name: name, state: Stopped, want: l.wantNew(prev, j) && !l.adminStopped[name]}
+				if l.adminStopped[name] && j.Autostart {
+					in.reason = "stopped by request (kept across restarts of sup)"
+				}
 				l.byName[name] = in
 				insts = append(insts, in)
 				if in.want && !l.shuttingDown {
@@ -111,7 +128,7 @@ func (l *loop) apply(sp *spec.Spec) {
 		in.want = false
 		if in.state.Up() {
 			insts = append(insts, in)
-			l.stopInstance(in, "removed from the config")
+			l.stopInstance(in, l.removeReason())
 		} else {
 			l.drop(in)
 		}
@@ -123,6 +140,8 @@ func (l *loop) apply(sp *spec.Spec) {
 func sameJob(a, b *spec.Job) bool {
 	x, y := *a, *b
 	x.Pos, y.Pos = spec.Pos{}, spec.Pos{}
+	// A new numprocs adds or removes instances; the others are unchanged.
+	x.Numprocs, y.Numprocs = 0, 0
 	return reflect.DeepEqual(x, y)
 }
 
@@ -224,7 +243,10 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 		return req, fmt.Errorf("dir: %w", err)
 	}
 	req.Dir = d
-	env := append([]string(nil), l.s.opts.Environ...)
+	var env []string
+	if !j.ClearEnv {
+		env = append(env, l.s.opts.Environ...)
+	}
 	set := func(k, v string) {
 		prefix := k + "="
 		for i, e := range env {
@@ -239,7 +261,22 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 	set("SUP_GROUP", j.Group)
 	set("SUP_INSTANCE", in.name)
 	set("SUP_PROCESS_NUM", strconv.Itoa(in.num))
+	for _, f := range j.EnvFiles {
+		vars, err := readEnvFile(f)
+		if err != nil {
+			return req, err
+		}
+		for _, e := range vars {
+			set(e.Name, e.Value)
+		}
+	}
 	for _, e := range j.Env {
+		if e.Inherit {
+			if v, ok := lookupEnv(l.s.opts.Environ, e.Name); ok {
+				set(e.Name, v)
+			}
+			continue
+		}
 		v, err := spec.Expand(e.Value, look)
 		if err != nil {
 			return req, fmt.Errorf("env %s: %w", e.Name, err)
@@ -247,6 +284,7 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 		set(e.Name, v)
 	}
 	req.Env = env
+	req.User, req.Group, req.Umask, req.Nice = j.User, j.UserGroup, j.Umask, j.Nice
 	if err := l.openLogs(in); err != nil {
 		return req, err
 	}
@@ -330,9 +368,13 @@ func (l *loop) decide(in *instance, exit *ExitStatus, spawnFailed bool) restart.
 		Started:      in.state == Running && j.Kind != spec.KindTask,
 		Retries:      in.retries,
 		Crashes:      in.crashes,
+		Limit:        j.StartLimit,
 	}
+	in.starts = restart.Recent(in.starts, time.Now(), j.StartLimit.Interval)
+	in2.Starts = len(in.starts)
 	if exit != nil {
 		in2.Expected = exit.Signal == 0 && j.Expected(exit.Code)
+		in2.Final = exit.Signal == 0 && j.Final(exit.Code)
 		in2.Uptime = exit.Time.Sub(in.start)
 	}
 	return restart.Decide(in2)

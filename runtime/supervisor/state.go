@@ -143,6 +143,12 @@ type SpawnRequest struct {
 	// Stdout and Stderr receive the child's output. When both are the same
 	// value the child's fds 1 and 2 share one pipe, keeping their order.
 	Stdout, Stderr io.Writer
+
+	// User and Group to run as ("" = sup's own), Umask (nil = sup's) and
+	// Nice (0 = sup's): resolved by the Spawner.
+	User, Group string
+	Umask       *uint32
+	Nice        int
 }
 
 // Proc is a started process.

@@ -32,6 +32,14 @@ type Options struct {
 	// Environ is sup's own environment: inherited by children and the last
 	// source of ${NAME} templates. Default os.Environ().
 	Environ []string
+	// AdminStopped are instances the admin stopped before sup restarted:
+	// they are not autostarted (R15).
+	AdminStopped []string
+	// OnIntent, if set, receives the admin-stopped instances whenever the
+	// set changes; OnPids the pid of every process up, after each spawn
+	// and exit. Both run on the loop and must not block.
+	OnIntent func(stopped []string)
+	OnPids   func(pids map[string]int)
 }
 
 // Supervisor runs the loop. Create with New, run with Run, then use the API.

@@ -62,6 +62,7 @@ func commands() []*command {
 		actionCmd("stop", "stop processes and wait until they are down", "sup stop site:*"),
 		actionCmd("restart", "stop (if running) and start processes", "sup restart all"),
 		signalCmd(), waitCmd(), tailCmd(), pidCmd(), shutdownCmd(), versionCmd(),
+		scaleCmd(),
 	}
 }
 
@@ -96,6 +97,9 @@ func (e *env) run(args []string) int {
 	name := args[0]
 	if name == "ctl" { // supervisorctl habit: `sup ctl status`
 		return e.run(args[1:])
+	}
+	if name == execHelperName {
+		return execHelper(e.stderr, args[1:])
 	}
 	if name == "help" {
 		if len(args) > 1 {

@@ -51,6 +51,9 @@ func statusCmd() *command {
 				case "json":
 					printJSON(e.stdout, st)
 				default:
+					for _, c := range st.Daemon.Conditions {
+						fmt.Fprintf(e.stdout, "sup: DEGRADED: %s\n", c.Message)
+					}
 					printTable(e.stdout, st.Processes, *out == "wide")
 				}
 				for _, p := range st.Processes {

@@ -41,7 +41,8 @@ func runCmd() *command {
 				}
 				// The daemon handles SIGINT/SIGTERM itself (graceful stop),
 				// so it does not take the CLI's signal-cancelled context.
-				err := daemon.Run(context.Background(), daemon.Options{Config: path, Socket: *socket, LogFormat: *format, Stderr: e.stderr})
+				err := daemon.Run(context.Background(), daemon.Options{Config: path, Socket: *socket, LogFormat: *format, Stderr: e.stderr,
+					ExecHelper: ExecHelperArgs()})
 				if err != nil {
 					fmt.Fprintf(e.stderr, "sup: %v\n", err)
 					return exitFail

@@ -208,3 +208,10 @@ func (c *Client) Log(ctx context.Context, name, stream string, offset int64, fol
 	}
 	return resp.Body, nil
 }
+
+// Scale changes a job's number of processes.
+func (c *Client) Scale(ctx context.Context, req ScaleRequest) (*ResultsReply, error) {
+	var out ResultsReply
+	_, err := c.do(ctx, http.MethodPost, "/v1/scale", req, &out)
+	return &out, err
+}

@@ -9,6 +9,7 @@
 //	POST /v1/wait                    {"names":[...],"for":"running","timeout":"5s"} -> {"met":..,"processes":[..]}
 //	GET  /v1/log?name=N&stream=stdout&offset=-1600[&follow=1]   raw bytes
 //	POST /v1/shutdown                stops every process, then the daemon exits
+//	POST /v1/scale                   {"name":"web","count":3,"wait":true} -> results
 //
 // Errors are {"error":{"code":"...","message":"..."}} with a 4xx status for
 // anything the caller got wrong; unknown names are 404 with code
@@ -81,3 +82,11 @@ const (
 	// HeaderEnd is the offset just after the last byte (non-follow reads).
 	HeaderEnd = "X-Sup-End"
 )
+
+// ScaleRequest is the body of POST /v1/scale.
+type ScaleRequest struct {
+	Name    string `json:"name"`
+	Count   *int   `json:"count"`
+	Wait    bool   `json:"wait"`
+	Timeout string `json:"timeout,omitempty"`
+}

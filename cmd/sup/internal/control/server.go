@@ -28,6 +28,7 @@ type Backend interface {
 	Wait(ctx context.Context, names []string, cond func(supervisor.ProcessInfo) bool) ([]supervisor.ProcessInfo, bool, error)
 	LogFile(ctx context.Context, name, stream string) (*logs.File, error)
 	Shutdown(ctx context.Context) error
+	Scale(ctx context.Context, job string, n int, wait bool) ([]supervisor.Result, error)
 }
 
 // maxBody bounds request bodies; every request here is small.
@@ -54,6 +55,7 @@ func NewServer(b Backend, log *slog.Logger, onShutdown func()) *Server {
 	s.mux.HandleFunc("POST /v1/wait", s.wait)
 	s.mux.HandleFunc("GET /v1/log", s.logRead)
 	s.mux.HandleFunc("POST /v1/shutdown", s.shutdown)
+	s.mux.HandleFunc("POST /v1/scale", s.scale)
 	return s
 }
 

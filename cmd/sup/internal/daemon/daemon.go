@@ -20,6 +20,7 @@ import (
 	"github.com/sup-run/sup/runtime/logs"
 	"github.com/sup-run/sup/runtime/proc"
 	"github.com/sup-run/sup/runtime/spec"
+	"github.com/sup-run/sup/runtime/statedir"
 	"github.com/sup-run/sup/runtime/supervisor"
 )
 
@@ -32,6 +33,9 @@ type Options struct {
 	// Ready, if set, is called once the socket answers and the config is
 	// applied.
 	Ready func(*spec.Spec)
+	// ExecHelper are the arguments that make sup's own executable the exec
+	// helper of proc.ReaperOptions.Helper (see cli.ExecHelperArgs).
+	ExecHelper []string
 }
 
 // Load evaluates a config hermetically.
@@ -70,6 +74,13 @@ func Run(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(sp.Settings.StateDir, 0o755); err != nil {
 		return fmt.Errorf("state dir: %w", err)
 	}
+	// The lock comes first (R14): the kernel releases it however sup
+	// dies, so it is never stale, and it names the live instance.
+	lock, err := statedir.Acquire(sp.Settings.StateDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	ln, err := control.Listen(sp.Settings.Socket)
 	if errors.Is(err, control.ErrRunning) {
 		return fmt.Errorf("sup is already running for this config (pid %s, socket %s)", livePid(ctx, sp.Settings.Socket), sp.Settings.Socket)
@@ -79,16 +90,35 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer ln.Close()
 
-	reaper, err := proc.NewReaper(log, proc.ReaperOptions{Subreaper: true})
+	var helper []string
+	if exe, err := os.Executable(); err == nil {
+		helper = append([]string{exe}, opts.ExecHelper...)
+	}
+	reaper, err := proc.NewReaper(log, proc.ReaperOptions{Subreaper: true, Helper: helper})
 	if err != nil {
 		return fmt.Errorf("reaper: %w", err)
 	}
 	defer reaper.Close()
 
+	// Survivors of a previous sup are killed before anything starts, so
+	// that no job ever runs twice (R1).
+	if err := killSurvivors(sp.Settings.StateDir, log); err != nil {
+		log.Error("cannot check for survivors of a previous sup", "err", err)
+	}
+	stopped, err := readIntent(sp.Settings.StateDir)
+	if err != nil {
+		log.Error("cannot read the admin intent; starting per autostart", "err", err)
+	}
+	pers := newPersister(sp.Settings.StateDir, log)
 	sup := supervisor.New(supervisor.Options{
-		Spawner: &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log},
-		Logger:  log,
+		Spawner:      &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log},
+		Logger:       log,
+		AdminStopped: stopped,
+		OnIntent:     pers.onIntent,
+		OnPids:       pers.onPids,
 	})
+	pers.sup = sup
+	go pers.run()
 	loopCtx, cancelLoop := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelLoop()
 	go sup.Run(loopCtx)
@@ -129,6 +159,7 @@ func Run(ctx context.Context, opts Options) error {
 		sup.Shutdown(context.Background())
 	}
 	<-sup.Done()
+	pers.stop()
 	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	srv.Shutdown(sctx)

@@ -46,7 +46,18 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 			return nil, err
 		}
 	}
-	p, err := s.reaper.Start(proc.Attr{Argv: req.Argv, Dir: req.Dir, Env: req.Env, Stdout: outW, Stderr: errW})
+	cred, err := proc.ResolveCredential(proc.SystemUsers{}, req.User, req.Group, os.Geteuid())
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		if !shared {
+			errR.Close()
+			errW.Close()
+		}
+		return nil, err
+	}
+	p, err := s.reaper.Start(proc.Attr{Argv: req.Argv, Dir: req.Dir, Env: req.Env, Stdout: outW, Stderr: errW,
+		Credential: cred, Umask: req.Umask, Nice: req.Nice})
 	// The child has its copies; sup keeps only the read ends, so EOF comes
 	// when the child and its descendants are done with them.
 	outW.Close()
