@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sup-run/sup/internal/suggest"
 	"github.com/sup-run/sup/runtime/spec"
 )
 
@@ -85,7 +86,7 @@ func (l *loop) scale(name string, n int) (up, down []*instance, err error) {
 				names = append(names, j.Name)
 			}
 		}
-		return nil, nil, &NameError{Name: name, Suggest: spec.Suggest(name, names)}
+		return nil, nil, &NameError{Name: name, Suggest: suggest.Nearest(name, names)}
 	}
 	if n < 0 || n > maxScale {
 		return nil, nil, fmt.Errorf("scale %s: %d is not between 0 and %d", name, n, maxScale)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -53,6 +54,9 @@ func (f *fakeBackend) LogFile(ctx context.Context, name, stream string) (*logs.F
 	return f.log, nil
 }
 func (f *fakeBackend) Shutdown(ctx context.Context) error { return nil }
+func (f *fakeBackend) Scale(ctx context.Context, job string, n int, wait bool) ([]supervisor.Result, error) {
+	return []supervisor.Result{{Name: job, OK: true, Msg: fmt.Sprintf("scaled to %d", n)}}, nil
+}
 
 func serve(t *testing.T, b Backend) *Client {
 	t.Helper()

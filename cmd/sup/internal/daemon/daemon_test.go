@@ -72,7 +72,7 @@ func TestRunServeShutdown(t *testing.T) {
 
 	// A second daemon on the same config is refused, naming the live one.
 	err = Run(ctx, Options{Config: cfg, Stderr: &syncBuffer{}})
-	want := fmt.Sprintf("sup is already running for this config (pid %d, socket %s)", os.Getpid(), sp.Settings.Socket)
+	want := fmt.Sprintf("sup is already running for this config (pid %d, state dir %s)", os.Getpid(), sp.Settings.StateDir)
 	if err == nil || err.Error() != want {
 		t.Fatalf("second Run: %v\nwant %s", err, want)
 	}
