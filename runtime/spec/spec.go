@@ -111,6 +111,17 @@ type Job struct {
 
 	Stdout LogSpec `json:"stdout"`
 	Stderr LogSpec `json:"stderr"`
+
+	// Ready is how readiness is learned; nil: ready once RUNNING.
+	Ready *ReadyCheck `json:"ready,omitempty"`
+	// Requires names the jobs that must be ready before this one starts.
+	Requires []string `json:"requires,omitempty"`
+	// OnDependencyRestart: what happens when a required job stops being
+	// ready; "" is DepRestart.
+	OnDependencyRestart DependencyPolicy `json:"on_dependency_restart,omitempty"`
+	// RequiresFiles must all exist before the job starts.
+	RequiresFiles []string `json:"requires_files,omitempty"`
+	Hooks         Hooks    `json:"hooks,omitzero"`
 }
 
 // EnvVar is one environment entry, kept in declaration order.
