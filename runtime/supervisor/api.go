@@ -74,7 +74,7 @@ func (l *loop) dropWaiter(w *waiter) {
 // settledAfterStart: the start has an outcome.
 func settledAfterStart(in *instance) bool {
 	switch in.state {
-	case Running, Fatal, Exited, Stopped:
+	case Running, Fatal, Exited, Stopped, Waiting:
 		return true
 	}
 	return false
@@ -169,6 +169,8 @@ func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Re
 				r.OK, r.Msg = true, "started"
 			case in.state == Exited && in.job.Kind == "task" && in.exit != nil && in.job.Expected(in.exit.Code) && in.exit.Signal == 0:
 				r.OK, r.Msg = true, "started (task finished: "+in.exit.String()+")"
+			case in.state == Waiting:
+				r.OK, r.Msg = true, in.reason
 			case in.reason != "":
 				r.Msg = in.reason
 			case in.exit != nil:
@@ -184,7 +186,7 @@ func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Re
 func (s *Supervisor) Stop(ctx context.Context, names []string, wait bool) ([]Result, error) {
 	return s.act(ctx, names, wait,
 		func(l *loop, in *instance) *Result {
-			if !in.state.Up() && in.state != Backoff {
+			if !in.state.Up() && in.state != Backoff && in.state != Waiting {
 				in.want = false
 				return &Result{Name: in.name, OK: true, Msg: "already stopped", State: in.state.String()}
 			}

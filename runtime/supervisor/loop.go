@@ -23,6 +23,12 @@ type loop struct {
 	started time.Time
 
 	shuttingDown bool
+
+	// deps re-evaluation guard (depends.go).
+	depsBusy, depsDirty bool
+	// commands counts running hooks and exec probes; shutdown waits for
+	// them.
+	commands int
 }
 
 func newLoop(s *Supervisor) *loop {
@@ -57,10 +63,21 @@ type instance struct {
 	stderr *logs.File
 	// removed: the job left the config; drop the slot once it is down.
 	removed bool
+
+	rd readiness // readiness of the current process (readiness.go)
+	// depStopped: stopped because a job it requires stopped being ready;
+	// it waits (WAITING) and starts again once that job is ready.
+	depStopped bool
+	// hook is the running pre_start or pre_stop hook, if any (hooks.go).
+	hook *command
+	// wasReady is the readiness last reported, so changes are noticed.
+	wasReady bool
+	// files stops the watch of requires_files while WAITING.
+	files func()
 }
 
 func (l *loop) finished() bool {
-	if !l.shuttingDown {
+	if !l.shuttingDown || l.commands > 0 {
 		return false
 	}
 	for _, in := range l.insts {
@@ -77,6 +94,7 @@ func (l *loop) apply(sp *spec.Spec) {
 	l.spec = sp
 	keep := map[string]bool{}
 	var insts []*instance
+	var launch []*instance // started once l.insts is complete, so requires= finds every job
 	for _, j := range sp.Jobs {
 		var prev *spec.Job
 		if old != nil {
@@ -92,7 +110,7 @@ func (l *loop) apply(sp *spec.Spec) {
 				l.byName[name] = in
 				insts = append(insts, in)
 				if in.want && !l.shuttingDown {
-					l.spawn(in)
+					launch = append(launch, in)
 				}
 				continue
 			}
@@ -117,6 +135,10 @@ func (l *loop) apply(sp *spec.Spec) {
 		}
 	}
 	l.insts = insts
+	for _, in := range launch {
+		l.launch(in)
+	}
+	l.depsChanged()
 }
 
 // sameJob compares two declarations ignoring where they were written.
@@ -129,6 +151,8 @@ func sameJob(a, b *spec.Job) bool {
 func (l *loop) drop(in *instance) {
 	delete(l.byName, in.name)
 	in.cancelTimer()
+	in.rd.stop()
+	in.stopFiles()
 	in.closeLogs()
 	for i, x := range l.insts {
 		if x == in {
@@ -173,6 +197,7 @@ func (l *loop) setState(in *instance, st State, reason string) {
 		}
 		l.s.log.Info("state", attrs...)
 	}
+	l.stateChanged(in, prev, st)
 	l.checkWaiters()
 	if in.removed && !st.Up() {
 		l.drop(in)
@@ -224,6 +249,23 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 		return req, fmt.Errorf("dir: %w", err)
 	}
 	req.Dir = d
+	env, err := l.environ(in)
+	if err != nil {
+		return req, err
+	}
+	req.Env = env
+	if err := l.openLogs(in); err != nil {
+		return req, err
+	}
+	req.Stdout, req.Stderr = in.stdout, in.stderr
+	return req, nil
+}
+
+// environ is a process's environment: sup's, the SUP_* variables, then the
+// job's env with templates expanded.
+func (l *loop) environ(in *instance) ([]string, error) {
+	look := l.vars(in)
+	j := in.job
 	env := append([]string(nil), l.s.opts.Environ...)
 	set := func(k, v string) {
 		prefix := k + "="
@@ -242,16 +284,11 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 	for _, e := range j.Env {
 		v, err := spec.Expand(e.Value, look)
 		if err != nil {
-			return req, fmt.Errorf("env %s: %w", e.Name, err)
+			return nil, fmt.Errorf("env %s: %w", e.Name, err)
 		}
 		set(e.Name, v)
 	}
-	req.Env = env
-	if err := l.openLogs(in); err != nil {
-		return req, err
-	}
-	req.Stdout, req.Stderr = in.stdout, in.stderr
-	return req, nil
+	return env, nil
 }
 
 // logPath is where a stream of a process is written.
@@ -325,9 +362,9 @@ func (l *loop) decide(in *instance, exit *ExitStatus, spawnFailed bool) restart.
 		Policy:       j.Restart,
 		StartRetries: j.StartRetries,
 		Backoff:      j.Backoff,
-		Stopping:     in.stopping || !in.want || l.shuttingDown,
+		Stopping:     (in.stopping && in.rd.gaveUp == "") || !in.want || l.shuttingDown,
 		SpawnFailed:  spawnFailed,
-		Started:      in.state == Running && j.Kind != spec.KindTask,
+		Started:      in.state == Running && j.Kind != spec.KindTask && in.rd.gaveUp == "",
 		Retries:      in.retries,
 		Crashes:      in.crashes,
 	}
