@@ -117,6 +117,11 @@ func (l *loop) startCommand(in *instance, label string, argv, extra []string, ti
 		case <-c.cancelCh:
 			p.SignalGroup(syscall.SIGKILL)
 			r.exit = <-p.Done()
+		case <-l.s.done:
+			// The loop is gone (its context ended): leave nothing behind.
+			t.Stop()
+			p.SignalGroup(syscall.SIGKILL)
+			return
 		}
 		t.Stop()
 		r.out = out.String()
