@@ -35,6 +35,10 @@
 //	                     helper itself (see InheritedFDs)
 //	print-sigs           print the SigBlk, SigIgn and SigCgt lines of
 //	                     /proc/self/status
+//	wait-file PATH       print "waiting", wait (inotify) until PATH exists,
+//	                     print "ready", sleep forever
+//	notify STATUS        send STATUS=STATUS then READY=1 to $NOTIFY_SOCKET
+//	                     (sd_notify), sleep forever
 //
 // Usage errors print to stderr and exit 2.
 package testproc
@@ -135,6 +139,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = printFDs(args, stdout)
 	case "print-sigs":
 		err = printSigs(args, stdout)
+	case "wait-file":
+		err = waitFile(args, stdout)
+	case "notify":
+		err = notify(args)
 	default:
 		return usage(stderr, fmt.Sprintf("unknown subcommand %q", cmd))
 	}

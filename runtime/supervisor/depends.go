@@ -3,8 +3,11 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync/atomic"
+
+	"github.com/sup-run/sup/runtime/deps"
 
 	"github.com/sup-run/sup/runtime/spec"
 )
@@ -34,6 +37,24 @@ func (l *loop) launch(in *instance) {
 		return
 	}
 	l.spawn(in)
+}
+
+// sortByStartOrder orders insts so that required jobs start first (the
+// config was checked for cycles; on one, declaration order stays).
+func sortByStartOrder(sp *spec.Spec, insts []*instance) {
+	nodes := make([]deps.Node, len(sp.Jobs))
+	for i, j := range sp.Jobs {
+		nodes[i] = deps.Node{Name: j.Name, Requires: j.Requires}
+	}
+	order, err := deps.New(nodes).StartOrder()
+	if err != nil {
+		return
+	}
+	rank := make(map[string]int, len(order))
+	for i, n := range order {
+		rank[n] = i
+	}
+	sort.SliceStable(insts, func(a, b int) bool { return rank[insts[a].job.Name] < rank[insts[b].job.Name] })
 }
 
 // depStatus is what a dependent sees of one required process.

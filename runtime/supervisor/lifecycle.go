@@ -166,6 +166,9 @@ func (l *loop) terminate(in *instance, why string) {
 	l.setState(in, Stopping, why)
 	gen := in.gen
 	l.afterDependents(in, func() {
+		if in.gen == gen && in.state == Stopping {
+			in.reason = why
+		}
 		l.preStop(in, gen, func() { l.signalStop(in, gen) })
 	})
 }
@@ -179,6 +182,7 @@ func (l *loop) signalStop(in *instance, gen uint64) {
 	if sig == 0 {
 		sig = syscall.SIGTERM
 	}
+	l.s.log.Info("stop", "process", in.name, "signal", SignalName(sig))
 	l.signal(in, sig)
 	timeout := in.job.StopTimeout
 	in.timer = l.s.after(timeout, func(l *loop) {

@@ -135,6 +135,7 @@ func (l *loop) apply(sp *spec.Spec) {
 		}
 	}
 	l.insts = insts
+	sortByStartOrder(sp, launch)
 	for _, in := range launch {
 		l.launch(in)
 	}
