@@ -36,6 +36,10 @@
 //	print-sigs           print the SigBlk, SigIgn and SigCgt lines of
 //	                     /proc/self/status
 //	print-ids            print "uid=U gid=G groups=[...] umask=0OOO nice=N"
+//	wait-file PATH       print "waiting", wait (inotify) until PATH exists,
+//	                     print "ready", sleep forever
+//	notify STATUS        send STATUS=STATUS then READY=1 to $NOTIFY_SOCKET
+//	                     (sd_notify), sleep forever
 //
 // Usage errors print to stderr and exit 2.
 package testproc
@@ -138,6 +142,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = printSigs(args, stdout)
 	case "print-ids":
 		err = printIDs(args, stdout)
+	case "wait-file":
+		err = waitFile(args, stdout)
+	case "notify":
+		err = notify(args)
 	default:
 		return usage(stderr, fmt.Sprintf("unknown subcommand %q", cmd))
 	}

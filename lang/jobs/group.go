@@ -111,6 +111,7 @@ func (d *Decls) Spec() (*spec.Spec, error) {
 		}
 		groups = append(groups, ordered{g, gd.seq})
 	}
+	errs = append(errs, d.checkRequires()...)
 	if len(errs) > 0 {
 		return nil, diag.Join(errs)
 	}

@@ -18,6 +18,9 @@ var jobParams = append([]string{
 	"name", "cmd", "dir", "env", "autostart", "numprocs", "restart",
 	"exit_codes", "start_secs", "start_retries", "stop_signal", "stop_timeout",
 	"kill_group", "stdout", "stderr", "kind", "backoff",
+	// readiness, dependencies and hooks: see requires.go
+	"ready", "requires", "requires_files", "on_dependency_restart",
+	"pre_start", "post_start", "pre_stop", "post_stop", "hook_timeout",
 }, lifecycleParams...)
 
 // DefaultBackoff is the restart pacing of a job without backoff=.
@@ -67,6 +70,9 @@ func (d *Decls) jobBuiltin(thread *starlark.Thread, _ *starlark.Builtin, args st
 		return nil, err
 	}
 	decl := &jobDecl{job: j, trace: a.Site.Trace(), seq: d.next()}
+	if err := d.fillReadiness(a, j, decl); err != nil {
+		return nil, err
+	}
 	d.jobs = append(d.jobs, decl)
 	d.byName[name] = decl
 	return &Job{job: j}, nil

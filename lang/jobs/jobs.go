@@ -42,6 +42,8 @@ type jobDecl struct {
 	job   *spec.Job
 	trace []spec.Pos // the declaring call and the calls that led to it
 	seq   int
+	// requiresPos is where requires= was written, for its errors.
+	requiresPos spec.Pos
 }
 
 // New returns an empty set of declarations.
@@ -51,12 +53,16 @@ func New(env Env) *Decls {
 
 // Builtins are the declaration functions, bound to d.
 func (d *Decls) Builtins() starlark.StringDict {
-	return starlark.StringDict{
+	b := starlark.StringDict{
 		"settings": starlark.NewBuiltin("settings", d.settingsBuiltin),
 		"job":      starlark.NewBuiltin("job", d.jobBuiltin),
 		"group":    starlark.NewBuiltin("group", d.groupBuiltin),
 		"backoff":  starlark.NewBuiltin("backoff", d.backoffBuiltin),
 	}
+	for k, v := range d.readyBuiltins() {
+		b[k] = v
+	}
+	return b
 }
 
 func (d *Decls) next() int {

@@ -137,6 +137,16 @@ type Job struct {
 	// Pidfile: the command is a daemon that forks; the process supervised
 	// is the one whose pid it writes to this file.
 	Pidfile string `json:"pidfile,omitempty"`
+	// Ready is how readiness is learned; nil: ready once RUNNING.
+	Ready *ReadyCheck `json:"ready,omitempty"`
+	// Requires names the jobs that must be ready before this one starts.
+	Requires []string `json:"requires,omitempty"`
+	// OnDependencyRestart: what happens when a required job stops being
+	// ready; "" is DepRestart.
+	OnDependencyRestart DependencyPolicy `json:"on_dependency_restart,omitempty"`
+	// RequiresFiles must all exist before the job starts.
+	RequiresFiles []string `json:"requires_files,omitempty"`
+	Hooks         Hooks    `json:"hooks,omitzero"`
 }
 
 // StartLimit is a start budget: more than Burst starts within Interval make

@@ -77,7 +77,7 @@ func (l *loop) dropWaiter(w *waiter) {
 // RUNNING; a task (like a systemd oneshot) once it has finished.
 func settledAfterStart(in *instance) bool {
 	switch in.state {
-	case Fatal, Exited, Stopped:
+	case Fatal, Exited, Stopped, Waiting:
 		return true
 	case Running:
 		return in.job.Kind != spec.KindTask
@@ -175,6 +175,8 @@ func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Re
 				r.OK, r.Msg = true, "started"
 			case in.state == Exited && in.job.Kind == spec.KindTask && in.exit != nil && in.job.Expected(in.exit.Code) && in.exit.Signal == 0:
 				r.OK, r.Msg = true, "done ("+in.exit.String()+")"
+			case in.state == Waiting:
+				r.OK, r.Msg = true, in.reason
 			case in.reason != "":
 				r.Msg = in.reason
 			case in.exit != nil:
@@ -191,7 +193,7 @@ func (s *Supervisor) Stop(ctx context.Context, names []string, wait bool) ([]Res
 	return s.act(ctx, names, wait,
 		func(l *loop, in *instance) *Result {
 			l.adminIntent(in, false)
-			if !in.state.Up() && in.state != Backoff {
+			if !in.state.Up() && in.state != Backoff && in.state != Waiting {
 				in.want = false
 				return &Result{Name: in.name, OK: true, Msg: "already stopped", State: in.state.String()}
 			}

@@ -29,6 +29,11 @@ type ProcessInfo struct {
 	Stdout     string `json:"stdout_logfile"`
 	Stderr     string `json:"stderr_logfile"`
 	DeclaredAt string `json:"declared_at"`
+	// NotReady says why a RUNNING process with a readiness check is not
+	// ready yet ("not ready: tcp :8080 refused").
+	NotReady string `json:"not_ready,omitempty"`
+	// StatusText is the last STATUS= the process sent by sd_notify.
+	StatusText string `json:"status_text,omitempty"`
 }
 
 // DaemonInfo describes sup itself.
@@ -73,7 +78,7 @@ func (l *loop) info(in *instance) ProcessInfo {
 		State: int(in.state), StateName: in.state.String(),
 		Now: now.Unix(), Restarts: in.restarts, Reason: in.reason,
 		DeclaredAt: in.job.Pos.String(),
-		Ready:      in.state == Running,
+		Ready:      l.satisfied(in),
 		Wanted:     in.want,
 	}
 	if in.proc != nil {
@@ -95,6 +100,10 @@ func (l *loop) info(in *instance) ProcessInfo {
 	if in.stderr != nil {
 		p.Stderr = in.stderr.Path()
 	}
+	if in.state == Running && !p.Ready {
+		p.NotReady = in.rd.note
+	}
+	p.StatusText = in.rd.status
 	p.Description = describe(in, now)
 	return p
 }
@@ -102,8 +111,26 @@ func (l *loop) info(in *instance) ProcessInfo {
 // describe is supervisorctl's description column.
 func describe(in *instance, now time.Time) string {
 	switch in.state {
-	case Running, Starting:
+	case Starting:
+		if in.proc == nil && in.reason != "" {
+			return in.reason // pre_start running
+		}
 		return fmt.Sprintf("pid %d, uptime %s", in.pid, Uptime(now.Sub(in.start)))
+	case Running:
+		s := fmt.Sprintf("pid %d, uptime %s", in.pid, Uptime(now.Sub(in.start)))
+		if in.job.Ready != nil {
+			if in.rd.ready {
+				s += ", ready"
+			} else {
+				s += ", " + in.rd.note
+			}
+		}
+		if in.rd.status != "" {
+			s += fmt.Sprintf(" (%s)", in.rd.status)
+		}
+		return s
+	case Waiting:
+		return in.reason
 	case Stopping:
 		if in.reason != "" {
 			return fmt.Sprintf("pid %d, %s", in.pid, in.reason)

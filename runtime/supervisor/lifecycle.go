@@ -22,16 +22,20 @@ func (l *loop) spawn(in *instance) {
 		in.starts = append(in.starts, time.Now())
 	}
 	req, err := l.request(in)
+	if err == nil {
+		err = l.readyRequest(in, gen, &req)
+	}
 	var p Proc
 	if err == nil {
 		p, err = l.s.opts.Spawner.Spawn(req)
 	}
 	if err != nil {
+		in.rd.stop()
 		in.spawnErr = err.Error()
 		in.proc, in.pid = nil, 0
 		in.stop = time.Now()
 		in.state = Starting // a failed attempt is a start that did not take
-		l.afterExit(in, nil, true, err.Error())
+		l.afterExit(in, nil, true, "spawn error: "+err.Error())
 		return
 	}
 	if !in.start.IsZero() {
@@ -40,6 +44,7 @@ func (l *loop) spawn(in *instance) {
 	in.spawnErr = ""
 	in.proc, in.pid, in.start, in.exit = p, p.Pid(), time.Now(), nil
 	l.reportPids()
+	l.startProbes(in, gen)
 	go func() {
 		select {
 		case st := <-p.Done():
@@ -68,6 +73,7 @@ func (l *loop) onExit(in *instance, gen uint64, st ExitStatus) {
 	}
 	p := in.proc
 	in.cancelTimer()
+	in.rd.stop()
 	in.proc = nil
 	l.reportPids()
 	in.stop = st.Time
@@ -76,22 +82,32 @@ func (l *loop) onExit(in *instance, gen uint64, st ExitStatus) {
 		// The leader is gone; what is left of its group are stragglers.
 		p.SignalGroup(syscall.SIGKILL)
 	}
-	l.afterExit(in, &st, false, "")
+	l.postStop(in, st)
+	l.afterExit(in, &st, false, in.rd.gaveUp)
 }
 
-// afterExit applies the restart decision for an exit or a spawn failure.
-func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, spawnErr string) {
+// afterExit applies the restart decision for an exit or a failed start
+// (spawn error, failed pre_start, readiness given up), whose reason is
+// given.
+func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, reason string) {
 	d := l.decide(in, st, spawnFailed)
 	in.retries, in.crashes = d.Retries, d.Crashes
-	reason := spawnErr
-	if spawnFailed {
-		reason = "spawn error: " + spawnErr
-	}
+	in.rd.gaveUp = ""
 	switch d.Next {
 	case restart.Stopped:
 		if in.reason != "" && in.state == Stopping {
 			reason = in.reason
 		}
+		if in.depStopped && in.want && !l.shuttingDown && !in.removed {
+			// Stopped for a dependency: wait for it, then start again.
+			in.depStopped = false
+			l.setState(in, Stopped, reason)
+			if in.state == Stopped && in.want && !l.shuttingDown {
+				l.launch(in)
+			}
+			return
+		}
+		in.depStopped = false
 		l.setState(in, Stopped, reason)
 	case restart.Exited:
 		if st != nil && in.job.Final(st.Code) && st.Signal == 0 && in.job.Kind != spec.KindTask {
@@ -104,9 +120,10 @@ func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, spawnEr
 			reason = fmt.Sprintf("%s is in final_codes; not restarted", st)
 		case d.Why == restart.BudgetSpent:
 			lim := in.job.StartLimit
+			last := reason
 			reason = fmt.Sprintf("start limit reached (%d starts within %s)", lim.Burst, lim.Interval)
-			if spawnErr != "" {
-				reason += "; last: spawn error: " + spawnErr
+			if spawnFailed && last != "" {
+				reason += "; last: " + last
 			} else if st != nil {
 				reason += "; last: " + st.String()
 			}
@@ -121,14 +138,14 @@ func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, spawnEr
 					in.timer = nil
 					in.retries, in.crashes, in.starts = 0, 0, nil
 					l.s.log.Info("retrying after cool-down", "process", in.name)
-					l.spawn(in)
+					l.launch(in)
 				}
 			})
 		}
 		l.setState(in, Fatal, reason)
 	case restart.Backoff:
 		if d.Delay == 0 && !spawnFailed {
-			l.spawn(in)
+			l.launch(in)
 			return
 		}
 		if reason == "" {
@@ -141,21 +158,38 @@ func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, spawnEr
 		in.timer = l.s.after(d.Delay, func(l *loop) {
 			if in.gen == gen && in.state == Backoff && in.want && !l.shuttingDown {
 				in.timer = nil
-				l.spawn(in)
+				l.launch(in)
 			}
 		})
 	}
 }
 
-// stopInstance sends the stop signal and arms the kill timer.
+// stopInstance stops in for good (until started again): its dependents
+// first, then pre_stop, then the stop signal and the kill timer.
 func (l *loop) stopInstance(in *instance, why string) {
 	in.want = false
+	in.depStopped = false
+	l.terminate(in, why)
+}
+
+// terminate stops the current process of in without changing whether it
+// is wanted.
+func (l *loop) terminate(in *instance, why string) {
 	switch in.state {
-	case Backoff:
+	case Backoff, Waiting:
 		in.cancelTimer()
+		in.stopFiles()
 		l.setState(in, Stopped, why)
 		return
 	case Stopping:
+		return
+	}
+	if in.hook != nil && in.proc == nil {
+		// pre_start is running: kill it; the start does not happen.
+		in.hook.cancel()
+		in.hook = nil
+		in.gen++
+		l.setState(in, Stopped, why)
 		return
 	}
 	if !in.state.Up() || in.proc == nil {
@@ -163,13 +197,27 @@ func (l *loop) stopInstance(in *instance, why string) {
 	}
 	in.cancelTimer()
 	in.stopping = true
+	l.setState(in, Stopping, why)
+	gen := in.gen
+	l.afterDependents(in, func() {
+		if in.gen == gen && in.state == Stopping {
+			in.reason = why
+		}
+		l.preStop(in, gen, func() { l.signalStop(in, gen) })
+	})
+}
+
+// signalStop sends the stop signal and arms the kill timer.
+func (l *loop) signalStop(in *instance, gen uint64) {
+	if in.gen != gen || in.state != Stopping || in.proc == nil {
+		return
+	}
 	sig := in.job.StopSignal
 	if sig == 0 {
 		sig = syscall.SIGTERM
 	}
+	l.s.log.Info("stop", "process", in.name, "signal", SignalName(sig))
 	l.signal(in, sig)
-	l.setState(in, Stopping, why)
-	gen := in.gen
 	timeout := in.job.StopTimeout
 	in.timer = l.s.after(timeout, func(l *loop) {
 		if in.gen != gen || in.state != Stopping || in.proc == nil {
@@ -206,7 +254,7 @@ func (l *loop) startInstance(in *instance) {
 		return
 	}
 	in.retries, in.crashes = 0, 0
-	l.spawn(in)
+	l.launch(in)
 }
 
 // restartInstance stops in (if up) and starts it once it is down.
@@ -228,8 +276,9 @@ func (l *loop) shutdown() {
 	l.shuttingDown = true
 	for i := len(l.insts) - 1; i >= 0; i-- {
 		in := l.insts[i]
-		if in.state == Backoff {
+		if in.state == Backoff || in.state == Waiting {
 			in.cancelTimer()
+			in.stopFiles()
 			l.setState(in, Stopped, "shutdown")
 			continue
 		}

@@ -28,6 +28,12 @@ type loop struct {
 	// adminStopped: instances stopped by request (persisted, R15).
 	adminStopped map[string]bool
 	conditions   map[string]Condition
+
+	// deps re-evaluation guard (depends.go).
+	depsBusy, depsDirty bool
+	// commands counts running hooks and exec probes; shutdown waits for
+	// them.
+	commands int
 }
 
 func newLoop(s *Supervisor) *loop {
@@ -68,10 +74,21 @@ type instance struct {
 	removed bool
 	// starts are the recent start attempts, for the start budget.
 	starts []time.Time
+
+	rd readiness // readiness of the current process (readiness.go)
+	// depStopped: stopped because a job it requires stopped being ready;
+	// it waits (WAITING) and starts again once that job is ready.
+	depStopped bool
+	// hook is the running pre_start or pre_stop hook, if any (hooks.go).
+	hook *command
+	// wasReady is the readiness last reported, so changes are noticed.
+	wasReady bool
+	// files stops the watch of requires_files while WAITING.
+	files func()
 }
 
 func (l *loop) finished() bool {
-	if !l.shuttingDown {
+	if !l.shuttingDown || l.commands > 0 {
 		return false
 	}
 	for _, in := range l.insts {
@@ -88,6 +105,7 @@ func (l *loop) apply(sp *spec.Spec) {
 	l.spec = sp
 	keep := map[string]bool{}
 	var insts []*instance
+	var launch []*instance // started once l.insts is complete, so requires= finds every job
 	for _, j := range sp.Jobs {
 		var prev *spec.Job
 		if old != nil {
@@ -109,7 +127,7 @@ func (l *loop) apply(sp *spec.Spec) {
 				l.byName[name] = in
 				insts = append(insts, in)
 				if in.want && !l.shuttingDown {
-					l.spawn(in)
+					launch = append(launch, in)
 				}
 				continue
 			}
@@ -134,6 +152,11 @@ func (l *loop) apply(sp *spec.Spec) {
 		}
 	}
 	l.insts = insts
+	sortByStartOrder(sp, launch)
+	for _, in := range launch {
+		l.launch(in)
+	}
+	l.depsChanged()
 }
 
 // sameJob compares two declarations ignoring where they were written.
@@ -148,6 +171,8 @@ func sameJob(a, b *spec.Job) bool {
 func (l *loop) drop(in *instance) {
 	delete(l.byName, in.name)
 	in.cancelTimer()
+	in.rd.stop()
+	in.stopFiles()
 	in.closeLogs()
 	for i, x := range l.insts {
 		if x == in {
@@ -192,6 +217,7 @@ func (l *loop) setState(in *instance, st State, reason string) {
 		}
 		l.s.log.Info("state", attrs...)
 	}
+	l.stateChanged(in, prev, st)
 	l.checkWaiters()
 	if in.removed && !st.Up() {
 		l.drop(in)
@@ -243,6 +269,25 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 		return req, fmt.Errorf("dir: %w", err)
 	}
 	req.Dir = d
+	env, err := l.environ(in)
+	if err != nil {
+		return req, err
+	}
+	req.Env = env
+	req.User, req.Group, req.Umask, req.Nice = j.User, j.UserGroup, j.Umask, j.Nice
+	if err := l.openLogs(in); err != nil {
+		return req, err
+	}
+	req.Stdout, req.Stderr = in.stdout, in.stderr
+	return req, nil
+}
+
+// environ is a process's environment: sup's (unless inherit_env = False),
+// the SUP_* variables, env files, then the job's env with templates
+// expanded.
+func (l *loop) environ(in *instance) ([]string, error) {
+	look := l.vars(in)
+	j := in.job
 	var env []string
 	if !j.ClearEnv {
 		env = append(env, l.s.opts.Environ...)
@@ -264,7 +309,7 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 	for _, f := range j.EnvFiles {
 		vars, err := readEnvFile(f)
 		if err != nil {
-			return req, err
+			return nil, err
 		}
 		for _, e := range vars {
 			set(e.Name, e.Value)
@@ -279,17 +324,11 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 		}
 		v, err := spec.Expand(e.Value, look)
 		if err != nil {
-			return req, fmt.Errorf("env %s: %w", e.Name, err)
+			return nil, fmt.Errorf("env %s: %w", e.Name, err)
 		}
 		set(e.Name, v)
 	}
-	req.Env = env
-	req.User, req.Group, req.Umask, req.Nice = j.User, j.UserGroup, j.Umask, j.Nice
-	if err := l.openLogs(in); err != nil {
-		return req, err
-	}
-	req.Stdout, req.Stderr = in.stdout, in.stderr
-	return req, nil
+	return env, nil
 }
 
 // logPath is where a stream of a process is written.
@@ -363,9 +402,9 @@ func (l *loop) decide(in *instance, exit *ExitStatus, spawnFailed bool) restart.
 		Policy:       j.Restart,
 		StartRetries: j.StartRetries,
 		Backoff:      j.Backoff,
-		Stopping:     in.stopping || !in.want || l.shuttingDown,
+		Stopping:     (in.stopping && in.rd.gaveUp == "") || !in.want || l.shuttingDown,
 		SpawnFailed:  spawnFailed,
-		Started:      in.state == Running && j.Kind != spec.KindTask,
+		Started:      in.state == Running && j.Kind != spec.KindTask && in.rd.gaveUp == "",
 		Retries:      in.retries,
 		Crashes:      in.crashes,
 		Limit:        j.StartLimit,

@@ -8,7 +8,7 @@ import (
 	"github.com/sup-run/sup/runtime/spec"
 )
 
-func names(ps []ProcessInfo) []string {
+func stateNamesOf(ps []ProcessInfo) []string {
 	var out []string
 	for _, p := range ps {
 		out = append(out, p.Name+"="+p.StateName)
@@ -29,8 +29,8 @@ func TestScaleUpAndDown(t *testing.T) {
 			t.Fatalf("results %+v", rs)
 		}
 		all, _ := h.sup.Status(h.ctx, nil)
-		if want := []string{"web:0=RUNNING", "web:1=RUNNING", "web:2=RUNNING", "db=RUNNING"}; !reflect.DeepEqual(names(all), want) {
-			t.Fatalf("after scale 3: %v", names(all))
+		if want := []string{"web:0=RUNNING", "web:1=RUNNING", "web:2=RUNNING", "db=RUNNING"}; !reflect.DeepEqual(stateNamesOf(all), want) {
+			t.Fatalf("after scale 3: %v", stateNamesOf(all))
 		}
 		if p := h.state("web:0"); p.PID != first {
 			t.Fatalf("web:0 has pid %d, want the old process %d", p.PID, first)
@@ -44,8 +44,8 @@ func TestScaleUpAndDown(t *testing.T) {
 		}
 		synctest.Wait()
 		all, _ = h.sup.Status(h.ctx, nil)
-		if want := []string{"web=RUNNING", "db=RUNNING"}; !reflect.DeepEqual(names(all), want) {
-			t.Fatalf("after scale 1: %v", names(all))
+		if want := []string{"web=RUNNING", "db=RUNNING"}; !reflect.DeepEqual(stateNamesOf(all), want) {
+			t.Fatalf("after scale 1: %v", stateNamesOf(all))
 		}
 		if p := h.state("web"); p.PID != first {
 			t.Fatalf("web has pid %d, want %d", p.PID, first)

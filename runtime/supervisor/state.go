@@ -21,11 +21,16 @@ const (
 	Exited   State = 100
 	Fatal    State = 200
 	Unknown  State = 1000
+	// Waiting: wanted up, but held back until what it requires is ready
+	// (jobs of requires=, files of requires_files=). Not a supervisord
+	// state; its code sits below STARTING.
+	Waiting State = 5
 )
 
 var stateNames = map[State]string{
 	Stopped: "STOPPED", Starting: "STARTING", Running: "RUNNING", Backoff: "BACKOFF",
 	Stopping: "STOPPING", Exited: "EXITED", Fatal: "FATAL", Unknown: "UNKNOWN",
+	Waiting: "WAITING",
 }
 
 func (s State) String() string {

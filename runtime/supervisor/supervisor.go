@@ -40,6 +40,13 @@ type Options struct {
 	// and exit. Both run on the loop and must not block.
 	OnIntent func(stopped []string)
 	OnPids   func(pids map[string]int)
+	// Probe runs one tcp or http readiness probe; default ready.Probe.
+	Probe func(ctx context.Context, c spec.ReadyCheck) error
+	// WatchFiles calls changed when files of requires_files may have
+	// appeared, until ctx ends; default filewait.Watch.
+	WatchFiles func(ctx context.Context, paths []string, changed func())
+	// Exists reports whether a file exists; default os.Stat.
+	Exists func(path string) bool
 }
 
 // Supervisor runs the loop. Create with New, run with Run, then use the API.
@@ -62,6 +69,7 @@ func New(opts Options) *Supervisor {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
+	defaultReadiness(&opts)
 	return &Supervisor{
 		opts:  opts,
 		log:   opts.Logger,

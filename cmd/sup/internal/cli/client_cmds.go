@@ -181,7 +181,7 @@ func signalCmd() *command {
 
 func waitCmd() *command {
 	return &command{
-		name: "wait", args: "NAME... [--for running|stopped|exited|fatal|backoff] [--timeout D]",
+		name: "wait", args: "NAME... [--for running|ready|stopped|exited|fatal|backoff] [--timeout D]",
 		summary: "block until processes reach a state; exit 1 on timeout with the state seen",
 		example: "sup wait web --for running --timeout 30s",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {

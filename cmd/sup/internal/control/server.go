@@ -214,7 +214,9 @@ func (s *Server) action(verb string) http.HandlerFunc {
 // conditions are the targets of wait --for.
 var conditions = map[string]func(supervisor.ProcessInfo) bool{
 	"running": func(p supervisor.ProcessInfo) bool { return p.StateName == "RUNNING" },
-	"ready":   func(p supervisor.ProcessInfo) bool { return p.StateName == "RUNNING" && p.Ready },
+	// ready: a service is RUNNING and its readiness check passed; a task
+	// finished with an expected exit.
+	"ready": func(p supervisor.ProcessInfo) bool { return p.Ready },
 	"stopped": func(p supervisor.ProcessInfo) bool {
 		switch p.StateName {
 		case "STOPPED", "EXITED", "FATAL":
