@@ -111,6 +111,19 @@ type Job struct {
 
 	Stdout LogSpec `json:"stdout"`
 	Stderr LogSpec `json:"stderr"`
+
+	// StartOn starts the job when it occurs (nil: only autostart and the
+	// admin start it).
+	StartOn *Matcher `json:"start_on,omitempty"`
+	// StopOn stops a running instance when it occurs; its patterns may
+	// refer to the instance's starting event (${IFACE}).
+	StopOn *Matcher `json:"stop_on,omitempty"`
+	// Instance names one instance per distinct expansion ("${IFACE}"
+	// gives dhcp:eth0); "" means the numprocs instances.
+	Instance string `json:"instance,omitempty"`
+	// Funcs are the function-valued fields ("cmd", "dir", "instance",
+	// "env:NAME"), called at spawn time instead of their templates.
+	Funcs map[string]Template `json:"-"`
 }
 
 // EnvVar is one environment entry, kept in declaration order.
