@@ -55,6 +55,8 @@ type Settings struct {
 	// LogDir is the absolute directory for default log files.
 	LogDir string `json:"log_dir"`
 	Pos    Pos    `json:"pos"`
+	// TZ is the default zone of schedules ("" = the local zone).
+	TZ string `json:"tz,omitempty"`
 }
 
 // RestartPolicy says when a service is started again after it exits.

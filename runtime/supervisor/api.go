@@ -154,6 +154,9 @@ func (s *Supervisor) act(ctx context.Context, names []string, wait bool,
 func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Result, error) {
 	return s.act(ctx, names, wait,
 		func(l *loop, in *instance) *Result {
+			if in.placeholder {
+				return &Result{Name: in.name, Msg: fmt.Sprintf("its instances are made by events (instance = %q); emit one with sup emit", in.job.Instance), State: in.state.String()}
+			}
 			if in.state == Running || in.state == Starting {
 				in.want = true
 				return &Result{Name: in.name, OK: true, Msg: "already started", State: in.state.String()}

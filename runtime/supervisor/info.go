@@ -29,15 +29,29 @@ type ProcessInfo struct {
 	Stdout     string `json:"stdout_logfile"`
 	Stderr     string `json:"stderr_logfile"`
 	DeclaredAt string `json:"declared_at"`
+	// NextFire is the next schedule fire of a scheduled job (Unix time).
+	NextFire int64 `json:"next_fire,omitempty"`
+	// Why explains, for a process that is not running, what it waits for.
+	Why []string `json:"why,omitempty"`
 }
 
 // DaemonInfo describes sup itself.
 type DaemonInfo struct {
-	Name    string `json:"name"`
-	PID     int    `json:"pid"`
-	Config  string `json:"config"`
-	Started int64  `json:"started"`
-	Socket  string `json:"socket"`
+	Name    string     `json:"name"`
+	PID     int        `json:"pid"`
+	Config  string     `json:"config"`
+	Started int64      `json:"started"`
+	Socket  string     `json:"socket"`
+	Events  EventsInfo `json:"events"`
+}
+
+// EventsInfo describes the event bus.
+type EventsInfo struct {
+	// Seq is the sequence number of the last event.
+	Seq uint64 `json:"seq"`
+	// Dropped counts events lost by subscribers too slow to keep up.
+	Dropped     uint64 `json:"dropped"`
+	Subscribers int    `json:"subscribers"`
 }
 
 func (l *loop) daemonInfo() DaemonInfo {
@@ -45,6 +59,7 @@ func (l *loop) daemonInfo() DaemonInfo {
 	if l.spec != nil {
 		d.Name, d.Config, d.Socket = l.spec.Settings.Name, l.spec.Config, l.spec.Settings.Socket
 	}
+	d.Events = EventsInfo{Seq: l.ev.seq, Dropped: l.s.bus.Dropped(), Subscribers: l.s.bus.Subscribers()}
 	return d
 }
 
@@ -86,6 +101,7 @@ func (l *loop) info(in *instance) ProcessInfo {
 		p.Stderr = in.stderr.Path()
 	}
 	p.Description = describe(in, now)
+	l.explain(in, &p)
 	return p
 }
 

@@ -17,6 +17,16 @@ func (l *loop) spawn(in *instance) {
 	in.gen++
 	gen := in.gen
 	req, err := l.request(in)
+	if err == nil {
+		err = l.prepareStopOn(in)
+	}
+	if err != nil && isUnresolved(err) {
+		// A template naming nothing known fails the same way every time.
+		in.spawnErr = err.Error()
+		in.proc, in.pid = nil, 0
+		l.setState(in, Fatal, "spawn error: "+err.Error())
+		return
+	}
 	var p Proc
 	if err == nil {
 		p, err = l.s.opts.Spawner.Spawn(req)
@@ -69,6 +79,7 @@ func (l *loop) onExit(in *instance, gen uint64, st ExitStatus) {
 		// The leader is gone; what is left of its group are stragglers.
 		p.SignalGroup(syscall.SIGKILL)
 	}
+	l.exited(in, st)
 	l.afterExit(in, &st, false, "")
 }
 
@@ -104,6 +115,7 @@ func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, spawnEr
 			reason = fmt.Sprintf("%s; retrying in %s", reason, d.Delay)
 		}
 		gen := in.gen
+		in.due = time.Now().Add(d.Delay)
 		l.setState(in, Backoff, reason)
 		in.timer = l.s.after(d.Delay, func(l *loop) {
 			if in.gen == gen && in.state == Backoff && in.want && !l.shuttingDown {
@@ -189,6 +201,7 @@ func (l *loop) restartInstance(in *instance) {
 // shutdown stops everything, last declared first.
 func (l *loop) shutdown() {
 	l.shuttingDown = true
+	l.emit("shutdown", nil)
 	for i := len(l.insts) - 1; i >= 0; i-- {
 		in := l.insts[i]
 		if in.state == Backoff {
