@@ -84,6 +84,9 @@ func (l *loop) finished() bool {
 func (l *loop) apply(sp *spec.Spec) {
 	old := l.spec
 	l.spec = sp
+	if old == nil {
+		l.emit("startup", nil) // before the autostarts, as upstart
+	}
 	keep := map[string]bool{}
 	var insts []*instance
 	for _, j := range sp.Jobs {

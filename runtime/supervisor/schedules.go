@@ -49,9 +49,7 @@ func (l *loop) applied(old *spec.Spec) {
 			delete(l.ev.jobs, name)
 		}
 	}
-	if old == nil {
-		l.emit("startup", nil)
-	} else {
+	if old != nil {
 		l.emit("reload", nil)
 	}
 	dirty := false
