@@ -18,6 +18,7 @@ var jobParams = []string{
 	"name", "cmd", "dir", "env", "autostart", "numprocs", "restart",
 	"exit_codes", "start_secs", "start_retries", "stop_signal", "stop_timeout",
 	"kill_group", "stdout", "stderr", "kind", "backoff",
+	"start_on", "stop_on", "instance",
 }
 
 // DefaultBackoff is the restart pacing of a job without backoff=.
@@ -75,10 +76,14 @@ func (d *Decls) jobBuiltin(thread *starlark.Thread, _ *starlark.Builtin, args st
 // fill reads every argument but name into j.
 func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	var err error
-	if j.Cmd, err = cmdArg(a); err != nil {
+	if fn, ok := a.Value("cmd"); ok && isFunc(fn) {
+		d.setFunc(j, "cmd", fn.(starlark.Callable), true)
+	} else if j.Cmd, err = cmdArg(a); err != nil {
 		return err
 	}
-	if dir, ok, err := pathArg(a, "dir"); err != nil {
+	if fn, ok := a.Value("dir"); ok && isFunc(fn) {
+		d.setFunc(j, "dir", fn.(starlark.Callable), false)
+	} else if dir, ok, err := pathArg(a, "dir"); err != nil {
 		return err
 	} else if ok {
 		j.Dir = d.path(dir)
@@ -86,6 +91,7 @@ func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	if j.Env, err = envArg(a); err != nil {
 		return err
 	}
+	d.envFuncs(a, j)
 	var kind, restart string
 	steps := []error{
 		kwargs.Opt(a, "kind", &kind, choice(spec.KindService, spec.KindTask)),
@@ -117,7 +123,7 @@ func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	if j.Stderr, err = d.logArg(a, "stderr", j.Numprocs); err != nil {
 		return err
 	}
-	return nil
+	return d.eventArgs(a, j)
 }
 
 // cmdArg reads cmd: a command line split shell-like, or a list of strings.
@@ -176,6 +182,10 @@ func envArg(a *kwargs.Args) ([]spec.EnvVar, error) {
 		}
 		if k == "" || strings.ContainsAny(string(k), "=\x00") {
 			return nil, a.Errorf("env", "%q is not a valid variable name", string(k))
+		}
+		if isFunc(kv[1]) {
+			env = append(env, spec.EnvVar{Name: string(k), Value: "<" + kv[1].(starlark.Callable).Name() + "()>"})
+			continue
 		}
 		val, ok := kv[1].(starlark.String)
 		if !ok {
