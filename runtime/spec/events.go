@@ -77,6 +77,9 @@ type Schedule struct {
 	// Overlap is what a fire does while the previous run is still up:
 	// "skip" (default), "queue" or "restart".
 	Overlap string `json:"overlap,omitempty"`
+	// NextFire is filled only for display (sup check --dump): the next
+	// fire time from now, RFC 3339, jitter not included.
+	NextFire string `json:"next_fire,omitempty"`
 }
 
 // AllDays is the Days mask of "day".

@@ -193,6 +193,9 @@ func (l *loop) explain(in *instance, p *ProcessInfo) {
 		}
 	}
 	p.Why = why
+	if !next.IsZero() && (in.state == Exited || in.state == Stopped) && !in.start.IsZero() {
+		p.Description += "; next run " + next.Local().Format("Jan 02 15:04:05")
+	}
 	if in.state == Stopped && in.start.IsZero() && js != nil && in.reason == "" {
 		if !next.IsZero() {
 			p.Description = "next run " + next.Local().Format("Jan 02 15:04:05")

@@ -62,6 +62,7 @@ func commands() []*command {
 		actionCmd("stop", "stop processes and wait until they are down", "sup stop site:*"),
 		actionCmd("restart", "stop (if running) and start processes", "sup restart all"),
 		signalCmd(), waitCmd(), tailCmd(), pidCmd(), shutdownCmd(), versionCmd(),
+		emitCmd(), eventsCmd(),
 	}
 }
 

@@ -52,6 +52,9 @@ func statusCmd() *command {
 					printJSON(e.stdout, st)
 				default:
 					printTable(e.stdout, st.Processes, *out == "wide")
+					if len(args) > 0 {
+						printWhy(e.stdout, st.Processes)
+					}
 				}
 				for _, p := range st.Processes {
 					if notRunningAsWanted(p) {

@@ -54,6 +54,9 @@ func NewServer(b Backend, log *slog.Logger, onShutdown func()) *Server {
 	s.mux.HandleFunc("POST /v1/wait", s.wait)
 	s.mux.HandleFunc("GET /v1/log", s.logRead)
 	s.mux.HandleFunc("POST /v1/shutdown", s.shutdown)
+	if eb, ok := b.(EventBackend); ok {
+		s.eventRoutes(eb)
+	}
 	return s
 }
 

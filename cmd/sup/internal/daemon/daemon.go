@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/sup-run/sup/lang"
 	"github.com/sup-run/sup/runtime/logs"
 	"github.com/sup-run/sup/runtime/proc"
+	"github.com/sup-run/sup/runtime/sched"
 	"github.com/sup-run/sup/runtime/spec"
 	"github.com/sup-run/sup/runtime/supervisor"
 )
@@ -88,6 +90,7 @@ func Run(ctx context.Context, opts Options) error {
 	sup := supervisor.New(supervisor.Options{
 		Spawner: &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log},
 		Logger:  log,
+		Store:   sched.FileStore{Path: filepath.Join(sp.Settings.StateDir, "schedules.json")},
 	})
 	loopCtx, cancelLoop := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelLoop()
