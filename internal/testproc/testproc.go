@@ -135,6 +135,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = printFDs(args, stdout)
 	case "print-sigs":
 		err = printSigs(args, stdout)
+	case "hold":
+		// hold ARGS...: print the arguments, then run until killed (a
+		// service whose command line a test inspects).
+		fmt.Fprintln(stdout, strings.Join(append([]string{"hold"}, args...), " "))
+		sleepForever()
 	default:
 		return usage(stderr, fmt.Sprintf("unknown subcommand %q", cmd))
 	}

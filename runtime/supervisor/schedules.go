@@ -91,7 +91,8 @@ func (l *loop) armSchedule(js *jobState, sn events.ScheduleNode, startup bool) b
 	} else if startup && sn.Schedule.CatchUp && c.Missed(last, now) {
 		l.s.log.Info("catch_up: a fire was missed while sup was down", "job", js.job.Name, "schedule", sn.Schedule.Text,
 			"last", last.Format(time.RFC3339), "missed", c.Next(last).Format(time.RFC3339))
-		l.s.after(0, func(l *loop) { l.scheduleFired(js, sn.Node, c, now, "catch-up") })
+		missed := c.Next(last)
+		l.s.after(0, func(l *loop) { l.scheduleFired(js, sn.Node, c, missed, "catch-up") })
 	}
 	l.setNext(js, sn.Node, c, c.Next(now))
 	return dirty
