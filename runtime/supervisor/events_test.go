@@ -116,6 +116,7 @@ func TestBuiltinEvents(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, job("web", func(j *spec.Job) { j.StartRetries = 0 }))
 		time.Sleep(time.Second)
+		h.wantState("web", Running)
 		h.sp.last().exit(ExitStatus{Code: 3})
 		synctest.Wait()
 		var got []string
