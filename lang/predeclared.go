@@ -7,6 +7,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/sup-run/sup/lang/events"
 	"github.com/sup-run/sup/lang/jobs"
 	"github.com/sup-run/sup/lang/units"
 )
@@ -20,7 +21,7 @@ func predeclared(decls *jobs.Decls) starlark.StringDict {
 		"math":   math.Module,
 		"time":   startime.Module,
 	}
-	for _, lib := range []starlark.StringDict{decls.Builtins(), units.Builtins()} {
+	for _, lib := range []starlark.StringDict{decls.Builtins(), units.Builtins(), events.Builtins()} {
 		for k, v := range lib {
 			d[k] = v
 		}

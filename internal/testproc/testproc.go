@@ -146,6 +146,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = waitFile(args, stdout)
 	case "notify":
 		err = notify(args)
+	case "hold":
+		// hold ARGS...: print the arguments, then run until killed (a
+		// service whose command line a test inspects).
+		fmt.Fprintln(stdout, strings.Join(append([]string{"hold"}, args...), " "))
+		sleepForever()
 	default:
 		return usage(stderr, fmt.Sprintf("unknown subcommand %q", cmd))
 	}

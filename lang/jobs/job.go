@@ -21,6 +21,8 @@ var jobParams = append([]string{
 	// readiness, dependencies and hooks: see requires.go
 	"ready", "requires", "requires_files", "on_dependency_restart",
 	"pre_start", "post_start", "pre_stop", "post_stop", "hook_timeout",
+	// events and schedules: see events.go
+	"start_on", "stop_on", "instance",
 }, lifecycleParams...)
 
 // DefaultBackoff is the restart pacing of a job without backoff=.
@@ -81,10 +83,14 @@ func (d *Decls) jobBuiltin(thread *starlark.Thread, _ *starlark.Builtin, args st
 // fill reads every argument but name into j.
 func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	var err error
-	if err = command(a, j); err != nil {
+	if fn, ok := a.Value("cmd"); ok && isFunc(fn) {
+		d.setFunc(j, "cmd", fn.(starlark.Callable), true)
+	} else if err = command(a, j); err != nil {
 		return err
 	}
-	if dir, ok, err := pathArg(a, "dir"); err != nil {
+	if fn, ok := a.Value("dir"); ok && isFunc(fn) {
+		d.setFunc(j, "dir", fn.(starlark.Callable), false)
+	} else if dir, ok, err := pathArg(a, "dir"); err != nil {
 		return err
 	} else if ok {
 		j.Dir = d.path(dir)
@@ -92,6 +98,7 @@ func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	if j.Env, err = envArg(a); err != nil {
 		return err
 	}
+	d.envFuncs(a, j)
 	var kind, restart string
 	steps := []error{
 		kwargs.Opt(a, "kind", &kind, choice(spec.KindService, spec.KindTask)),
@@ -123,7 +130,10 @@ func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	if j.Stderr, err = d.logArg(a, "stderr", j.Numprocs); err != nil {
 		return err
 	}
-	return d.fillLifecycle(a, j)
+	if err := d.fillLifecycle(a, j); err != nil {
+		return err
+	}
+	return d.eventArgs(a, j)
 }
 
 // cmdArg reads cmd: a command line split shell-like, or a list of strings.
@@ -187,6 +197,10 @@ func envArg(a *kwargs.Args) ([]spec.EnvVar, error) {
 		}
 		if k == "" || strings.ContainsAny(string(k), "=\x00") {
 			return nil, a.Errorf("env", "%q is not a valid variable name", string(k))
+		}
+		if isFunc(kv[1]) {
+			env = append(env, spec.EnvVar{Name: string(k), Value: "<" + kv[1].(starlark.Callable).Name() + "()>"})
+			continue
 		}
 		val, ok := kv[1].(starlark.String)
 		if !ok {

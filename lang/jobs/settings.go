@@ -13,7 +13,7 @@ import (
 	"go.starlark.net/starlark"
 )
 
-var settingsParams = []string{"name", "socket", "logdir", "state_dir"}
+var settingsParams = []string{"name", "socket", "logdir", "state_dir", "tz"}
 
 // settingsBuiltin implements settings(name=, socket=, logdir=, state_dir=).
 func (d *Decls) settingsBuiltin(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
@@ -33,7 +33,10 @@ func (d *Decls) settingsBuiltin(thread *starlark.Thread, _ *starlark.Builtin, ar
 		return nil, err
 	}
 	paths := map[string]string{}
-	for _, field := range settingsParams[1:] {
+	if err := kwargs.Opt(a, "tz", &s.TZ, timeZone); err != nil {
+		return nil, err
+	}
+	for _, field := range settingsParams[1:4] {
 		p, ok, err := pathArg(a, field)
 		if err != nil {
 			return nil, err

@@ -55,6 +55,8 @@ type Settings struct {
 	// LogDir is the absolute directory for default log files.
 	LogDir string `json:"log_dir"`
 	Pos    Pos    `json:"pos"`
+	// TZ is the default zone of schedules ("" = the local zone).
+	TZ string `json:"tz,omitempty"`
 }
 
 // RestartPolicy says when a service is started again after it exits.
@@ -147,6 +149,18 @@ type Job struct {
 	// RequiresFiles must all exist before the job starts.
 	RequiresFiles []string `json:"requires_files,omitempty"`
 	Hooks         Hooks    `json:"hooks,omitzero"`
+	// StartOn starts the job when it occurs (nil: only autostart and the
+	// admin start it).
+	StartOn *Matcher `json:"start_on,omitempty"`
+	// StopOn stops a running instance when it occurs; its patterns may
+	// refer to the instance's starting event (${IFACE}).
+	StopOn *Matcher `json:"stop_on,omitempty"`
+	// Instance names one instance per distinct expansion ("${IFACE}"
+	// gives dhcp:eth0); "" means the numprocs instances.
+	Instance string `json:"instance,omitempty"`
+	// Funcs are the function-valued fields ("cmd", "dir", "instance",
+	// "env:NAME"), called at spawn time instead of their templates.
+	Funcs map[string]Template `json:"-"`
 }
 
 // StartLimit is a start budget: more than Burst starts within Interval make

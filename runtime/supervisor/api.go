@@ -159,6 +159,9 @@ func (s *Supervisor) act(ctx context.Context, names []string, wait bool,
 func (s *Supervisor) Start(ctx context.Context, names []string, wait bool) ([]Result, error) {
 	return s.act(ctx, names, wait,
 		func(l *loop, in *instance) *Result {
+			if in.placeholder {
+				return &Result{Name: in.name, Msg: fmt.Sprintf("its instances are made by events (instance = %q); emit one with sup emit", in.job.Instance), State: in.state.String()}
+			}
 			l.adminIntent(in, true)
 			if in.state == Running || in.state == Starting {
 				in.want = true

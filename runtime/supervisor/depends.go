@@ -143,6 +143,7 @@ func (l *loop) stateChanged(in *instance, prev, st State) {
 func (l *loop) readyChanged(in *instance, ready bool) {
 	if ready {
 		l.s.log.Info("ready", "process", in.name)
+		l.emit("ready", l.procVars(in))
 	} else if in.state == Running {
 		l.s.log.Info("not ready", "process", in.name, "reason", in.rd.note)
 	}

@@ -34,6 +34,10 @@ type ProcessInfo struct {
 	NotReady string `json:"not_ready,omitempty"`
 	// StatusText is the last STATUS= the process sent by sd_notify.
 	StatusText string `json:"status_text,omitempty"`
+	// NextFire is the next schedule fire of a scheduled job (Unix time).
+	NextFire int64 `json:"next_fire,omitempty"`
+	// Why explains, for a process that is not running, what it waits for.
+	Why []string `json:"why,omitempty"`
 }
 
 // DaemonInfo describes sup itself.
@@ -48,7 +52,17 @@ type DaemonInfo struct {
 	Health     string      `json:"health"`
 	Conditions []Condition `json:"conditions"`
 	// Tracking says how sup finds a job's descendants on stop.
-	Tracking string `json:"tracking"`
+	Tracking string     `json:"tracking"`
+	Events   EventsInfo `json:"events"`
+}
+
+// EventsInfo describes the event bus.
+type EventsInfo struct {
+	// Seq is the sequence number of the last event.
+	Seq uint64 `json:"seq"`
+	// Dropped counts events lost by subscribers too slow to keep up.
+	Dropped     uint64 `json:"dropped"`
+	Subscribers int    `json:"subscribers"`
 }
 
 func (l *loop) daemonInfo() DaemonInfo {
@@ -60,6 +74,7 @@ func (l *loop) daemonInfo() DaemonInfo {
 	if l.spec != nil {
 		d.Name, d.Config, d.Socket = l.spec.Settings.Name, l.spec.Config, l.spec.Settings.Socket
 	}
+	d.Events = EventsInfo{Seq: l.ev.seq, Dropped: l.s.bus.Dropped(), Subscribers: l.s.bus.Subscribers()}
 	return d
 }
 
@@ -105,6 +120,7 @@ func (l *loop) info(in *instance) ProcessInfo {
 	}
 	p.StatusText = in.rd.status
 	p.Description = describe(in, now)
+	l.explain(in, &p)
 	return p
 }
 

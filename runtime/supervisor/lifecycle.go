@@ -25,6 +25,16 @@ func (l *loop) spawn(in *instance) {
 	if err == nil {
 		err = l.readyRequest(in, gen, &req)
 	}
+	if err == nil {
+		err = l.prepareStopOn(in)
+	}
+	if err != nil && isUnresolved(err) {
+		// A template naming nothing known fails the same way every time.
+		in.spawnErr = err.Error()
+		in.proc, in.pid = nil, 0
+		l.setState(in, Fatal, "spawn error: "+err.Error())
+		return
+	}
 	var p Proc
 	if err == nil {
 		p, err = l.s.opts.Spawner.Spawn(req)
@@ -83,6 +93,7 @@ func (l *loop) onExit(in *instance, gen uint64, st ExitStatus) {
 		p.SignalGroup(syscall.SIGKILL)
 	}
 	l.postStop(in, st)
+	l.exited(in, st)
 	l.afterExit(in, &st, false, in.rd.gaveUp)
 }
 
@@ -154,6 +165,7 @@ func (l *loop) afterExit(in *instance, st *ExitStatus, spawnFailed bool, reason 
 			reason = fmt.Sprintf("%s; retrying in %s", reason, d.Delay)
 		}
 		gen := in.gen
+		in.due = time.Now().Add(d.Delay)
 		l.setState(in, Backoff, reason)
 		in.timer = l.s.after(d.Delay, func(l *loop) {
 			if in.gen == gen && in.state == Backoff && in.want && !l.shuttingDown {
@@ -274,6 +286,7 @@ func (l *loop) restartInstance(in *instance) {
 // shutdown stops everything, last declared first.
 func (l *loop) shutdown() {
 	l.shuttingDown = true
+	l.emit("shutdown", nil)
 	for i := len(l.insts) - 1; i >= 0; i-- {
 		in := l.insts[i]
 		if in.state == Backoff || in.state == Waiting {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sup-run/sup/runtime/events"
 	"github.com/sup-run/sup/runtime/logs"
 	"github.com/sup-run/sup/runtime/restart"
 	"github.com/sup-run/sup/runtime/spec"
@@ -34,6 +35,7 @@ type loop struct {
 	// commands counts running hooks and exec probes; shutdown waits for
 	// them.
 	commands int
+	ev       eventState
 }
 
 func newLoop(s *Supervisor) *loop {
@@ -85,6 +87,13 @@ type instance struct {
 	wasReady bool
 	// files stops the watch of requires_files while WAITING.
 	files func()
+
+	key         string          // instance key of an event-made instance (eth0)
+	placeholder bool            // the row of an instance=... job before any event made one
+	event       spec.Event      // the event that started it: template and env source
+	stopOn      *events.Matcher // stop_on, expanded with event's vars
+	queued      *spec.Event     // overlap = "queue": a start waiting for this run to end
+	due         time.Time       // when the pending backoff retry is due
 }
 
 func (l *loop) finished() bool {
@@ -103,6 +112,9 @@ func (l *loop) finished() bool {
 func (l *loop) apply(sp *spec.Spec) {
 	old := l.spec
 	l.spec = sp
+	if old == nil {
+		l.emit("startup", nil) // before the autostarts, as upstart
+	}
 	keep := map[string]bool{}
 	var insts []*instance
 	var launch []*instance // started once l.insts is complete, so requires= finds every job
@@ -112,6 +124,10 @@ func (l *loop) apply(sp *spec.Spec) {
 			prev = old.Job(j.Name)
 		}
 		changed := prev != nil && !sameJob(prev, j)
+		if j.Instance != "" {
+			insts = l.applyInstanced(j, keep, insts)
+			continue
+		}
 		for n := 0; n < j.Numprocs; n++ {
 			name := j.InstanceName(n)
 			keep[name] = true
@@ -157,6 +173,7 @@ func (l *loop) apply(sp *spec.Spec) {
 		l.launch(in)
 	}
 	l.depsChanged()
+	l.applied(old)
 }
 
 // sameJob compares two declarations ignoring where they were written.
@@ -217,6 +234,7 @@ func (l *loop) setState(in *instance, st State, reason string) {
 		}
 		l.s.log.Info("state", attrs...)
 	}
+	l.transition(in, prev, st, reason)
 	l.stateChanged(in, prev, st)
 	l.checkWaiters()
 	if in.removed && !st.Up() {
@@ -227,6 +245,9 @@ func (l *loop) setState(in *instance, st State, reason string) {
 // vars resolves ${NAME} for a process: its own vars, then sup's environment.
 func (l *loop) vars(in *instance) spec.Lookup {
 	return func(name string) (string, bool) {
+		if v, ok := in.event.Vars[name]; ok {
+			return v, true
+		}
 		switch name {
 		case "process_num":
 			return strconv.Itoa(in.num), true
@@ -253,7 +274,20 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 	look := l.vars(in)
 	j := in.job
 	req := SpawnRequest{Name: in.name}
+	if f := j.Funcs["cmd"]; f != nil {
+		argv, err := l.render(in, f)
+		if err != nil {
+			return req, fmt.Errorf("cmd: %w", err)
+		}
+		if len(argv) == 0 || argv[0] == "" {
+			return req, fmt.Errorf("cmd: %s returned no program", f)
+		}
+		req.Argv = argv
+	}
 	for _, a := range j.Cmd {
+		if req.Argv != nil && j.Funcs["cmd"] != nil {
+			break
+		}
 		v, err := spec.Expand(a, look)
 		if err != nil {
 			return req, fmt.Errorf("cmd: %w", err)
@@ -261,6 +295,13 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 		req.Argv = append(req.Argv, v)
 	}
 	dir := j.Dir
+	if f := j.Funcs["dir"]; f != nil {
+		out, err := l.render(in, f)
+		if err != nil {
+			return req, fmt.Errorf("dir: %w", err)
+		}
+		dir = strings.Join(out, "")
+	}
 	if dir == "" && l.spec != nil {
 		dir = filepath.Dir(l.spec.Config)
 	}
@@ -315,11 +356,23 @@ func (l *loop) environ(in *instance) ([]string, error) {
 			set(e.Name, e.Value)
 		}
 	}
+	// The starting event's variables, as upstart exports them.
+	for _, kv := range eventEnv(in.event) {
+		set(kv[0], kv[1])
+	}
 	for _, e := range j.Env {
 		if e.Inherit {
 			if v, ok := lookupEnv(l.s.opts.Environ, e.Name); ok {
 				set(e.Name, v)
 			}
+			continue
+		}
+		if f := j.Funcs["env:"+e.Name]; f != nil {
+			out, err := l.render(in, f)
+			if err != nil {
+				return nil, fmt.Errorf("env %s: %w", e.Name, err)
+			}
+			set(e.Name, strings.Join(out, ""))
 			continue
 		}
 		v, err := spec.Expand(e.Value, look)

@@ -13,7 +13,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/sup-run/sup/runtime/events"
 	"github.com/sup-run/sup/runtime/logs"
+	"github.com/sup-run/sup/runtime/sched"
 	"github.com/sup-run/sup/runtime/spec"
 )
 
@@ -47,6 +49,11 @@ type Options struct {
 	WatchFiles func(ctx context.Context, paths []string, changed func())
 	// Exists reports whether a file exists; default os.Stat.
 	Exists func(path string) bool
+	// Store persists the last fire time of schedules (catch_up); default
+	// in memory.
+	Store sched.Store
+	// EventHistory is how many past events the bus remembers.
+	EventHistory int
 }
 
 // Supervisor runs the loop. Create with New, run with Run, then use the API.
@@ -56,6 +63,8 @@ type Supervisor struct {
 	cmds  chan func(*loop)
 	done  chan struct{} // closed when Run returns
 	ready chan struct{} // closed when Run starts
+	bus   *events.Bus
+	store sched.Store
 }
 
 // New returns a supervisor; call Run to start its loop.
@@ -70,7 +79,12 @@ func New(opts Options) *Supervisor {
 		opts.Environ = os.Environ()
 	}
 	defaultReadiness(&opts)
+	if opts.Store == nil {
+		opts.Store = &sched.MemStore{}
+	}
 	return &Supervisor{
+		bus:   events.NewBus(opts.EventHistory),
+		store: opts.Store,
 		opts:  opts,
 		log:   opts.Logger,
 		cmds:  make(chan func(*loop), 64),
@@ -93,6 +107,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			return ctx.Err()
 		case f := <-s.cmds:
 			f(l)
+			l.drain()
 		}
 		if l.finished() {
 			l.closeLogs()

@@ -63,6 +63,7 @@ func commands() []*command {
 		actionCmd("restart", "stop (if running) and start processes", "sup restart all"),
 		signalCmd(), waitCmd(), tailCmd(), pidCmd(), shutdownCmd(), versionCmd(),
 		scaleCmd(),
+		emitCmd(), eventsCmd(),
 	}
 }
 

@@ -55,6 +55,9 @@ func statusCmd() *command {
 						fmt.Fprintf(e.stdout, "sup: DEGRADED: %s\n", c.Message)
 					}
 					printTable(e.stdout, st.Processes, *out == "wide")
+					if len(args) > 0 {
+						printWhy(e.stdout, st.Processes)
+					}
 				}
 				for _, p := range st.Processes {
 					if notRunningAsWanted(p) {

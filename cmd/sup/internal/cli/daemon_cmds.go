@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/sup-run/sup/cmd/sup/internal/daemon"
 )
@@ -76,6 +77,7 @@ func checkCmd() *command {
 					return exitFail
 				}
 				if *dump {
+					daemon.AnnotateNextFires(sp, time.Now())
 					printJSON(e.stdout, sp)
 					return exitOK
 				}

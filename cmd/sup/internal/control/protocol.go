@@ -10,6 +10,8 @@
 //	GET  /v1/log?name=N&stream=stdout&offset=-1600[&follow=1]   raw bytes
 //	POST /v1/shutdown                stops every process, then the daemon exits
 //	POST /v1/scale                   {"name":"web","count":3,"wait":true} -> results
+//	POST /v1/emit                    {"event":"net-device-up","vars":{"IFACE":"eth0"}} -> the event
+//	GET  /v1/events[?follow=1]       NDJSON: {"schema":"sup.event/v1","seq":N,"time":..,"event":..,"vars":{..}}
 //
 // Errors are {"error":{"code":"...","message":"..."}} with a 4xx status for
 // anything the caller got wrong; unknown names are 404 with code

@@ -56,6 +56,9 @@ func NewServer(b Backend, log *slog.Logger, onShutdown func()) *Server {
 	s.mux.HandleFunc("GET /v1/log", s.logRead)
 	s.mux.HandleFunc("POST /v1/shutdown", s.shutdown)
 	s.mux.HandleFunc("POST /v1/scale", s.scale)
+	if eb, ok := b.(EventBackend); ok {
+		s.eventRoutes(eb)
+	}
 	return s
 }
 

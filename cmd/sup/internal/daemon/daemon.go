@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/sup-run/sup/lang"
 	"github.com/sup-run/sup/runtime/logs"
 	"github.com/sup-run/sup/runtime/proc"
+	"github.com/sup-run/sup/runtime/sched"
 	"github.com/sup-run/sup/runtime/spec"
 	"github.com/sup-run/sup/runtime/statedir"
 	"github.com/sup-run/sup/runtime/supervisor"
@@ -116,6 +118,7 @@ func Run(ctx context.Context, opts Options) error {
 		AdminStopped: stopped,
 		OnIntent:     pers.onIntent,
 		OnPids:       pers.onPids,
+		Store:        sched.FileStore{Path: filepath.Join(sp.Settings.StateDir, "schedules.json")},
 	})
 	pers.sup = sup
 	go pers.run()
