@@ -29,6 +29,9 @@ type ProcessInfo struct {
 	Stdout     string `json:"stdout_logfile"`
 	Stderr     string `json:"stderr_logfile"`
 	DeclaredAt string `json:"declared_at"`
+	// LogLost counts the output bytes that could not be written to disk
+	// (on_full = "drop").
+	LogLost int64 `json:"log_lost_bytes,omitempty"`
 }
 
 // DaemonInfo describes sup itself.
@@ -38,6 +41,9 @@ type DaemonInfo struct {
 	Config  string `json:"config"`
 	Started int64  `json:"started"`
 	Socket  string `json:"socket"`
+	// LogFaults are log files failing now (disk full, failed rotation or
+	// clear): a daemon-level condition until they recover.
+	LogFaults []string `json:"log_faults,omitempty"`
 }
 
 func (l *loop) daemonInfo() DaemonInfo {
@@ -45,6 +51,7 @@ func (l *loop) daemonInfo() DaemonInfo {
 	if l.spec != nil {
 		d.Name, d.Config, d.Socket = l.spec.Settings.Name, l.spec.Config, l.spec.Settings.Socket
 	}
+	d.LogFaults = l.logDegraded()
 	return d
 }
 
@@ -79,6 +86,12 @@ func (l *loop) info(in *instance) ProcessInfo {
 		p.ExitStatus = in.exit.Code
 	}
 	p.SpawnErr = in.spawnErr
+	if in.stdout != nil {
+		p.LogLost += in.stdout.Lost()
+	}
+	if in.stderr != nil && in.stderr != in.stdout {
+		p.LogLost += in.stderr.Lost()
+	}
 	if in.stdout != nil {
 		p.Stdout = in.stdout.Path()
 	}

@@ -143,6 +143,9 @@ type SpawnRequest struct {
 	// Stdout and Stderr receive the child's output. When both are the same
 	// value the child's fds 1 and 2 share one pipe, keeping their order.
 	Stdout, Stderr io.Writer
+	// Stdin: give the process a stdin pipe (the Proc then implements
+	// Stdin); otherwise /dev/null.
+	Stdin bool
 }
 
 // Proc is a started process.

@@ -62,6 +62,9 @@ func commands() []*command {
 		actionCmd("stop", "stop processes and wait until they are down", "sup stop site:*"),
 		actionCmd("restart", "stop (if running) and start processes", "sup restart all"),
 		signalCmd(), waitCmd(), tailCmd(), pidCmd(), shutdownCmd(), versionCmd(),
+		logActionCmd("rotate", "rotate the logs of processes now (keeps backups as declared)", "sup rotate web"),
+		logActionCmd("clear", "empty the logs of processes and delete their rotated files", "sup clear web"),
+		logsCmd(), fgCmd(), sendCmd(),
 	}
 }
 

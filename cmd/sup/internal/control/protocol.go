@@ -9,6 +9,9 @@
 //	POST /v1/wait                    {"names":[...],"for":"running","timeout":"5s"} -> {"met":..,"processes":[..]}
 //	GET  /v1/log?name=N&stream=stdout&offset=-1600[&follow=1]   raw bytes
 //	POST /v1/shutdown                stops every process, then the daemon exits
+//	POST /v1/rotate|clear            {"names":[...]} -> results
+//	POST /v1/send                    {"name":"N","data":"<base64>"} -> {"ok":true}
+//	GET  /v1/lines?name=N...&n=10&since=5m[&follow=1]   NDJSON of Line
 //
 // Errors are {"error":{"code":"...","message":"..."}} with a 4xx status for
 // anything the caller got wrong; unknown names are 404 with code

@@ -28,6 +28,7 @@ type Backend interface {
 	Wait(ctx context.Context, names []string, cond func(supervisor.ProcessInfo) bool) ([]supervisor.ProcessInfo, bool, error)
 	LogFile(ctx context.Context, name, stream string) (*logs.File, error)
 	Shutdown(ctx context.Context) error
+	LogBackend
 }
 
 // maxBody bounds request bodies; every request here is small.
@@ -54,6 +55,7 @@ func NewServer(b Backend, log *slog.Logger, onShutdown func()) *Server {
 	s.mux.HandleFunc("POST /v1/wait", s.wait)
 	s.mux.HandleFunc("GET /v1/log", s.logRead)
 	s.mux.HandleFunc("POST /v1/shutdown", s.shutdown)
+	s.logRoutes()
 	return s
 }
 
@@ -184,6 +186,10 @@ func (s *Server) action(verb string) http.HandlerFunc {
 				return
 			}
 			rs, err = s.b.Signal(ctx, req.Names, sig)
+		case "rotate":
+			rs, err = s.b.RotateLogs(ctx, req.Names)
+		case "clear":
+			rs, err = s.b.ClearLogs(ctx, req.Names)
 		}
 		if err != nil {
 			backendError(w, err)
