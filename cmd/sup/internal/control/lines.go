@@ -166,4 +166,3 @@ func (s *Server) lines(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
-
