@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/sup
 
-.PHONY: all build test race lint bench clean run
+.PHONY: all build test race lint bench bench-micro bench-peers clean run
 
 all: build
 
@@ -21,9 +21,20 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# Micro-benchmarks of the hot paths (figures, never assertions).
+# End-to-end benchmark: builds sup, runs the workloads of docs/performance.md
+# (and the same against supervisord when installed), prints the table.
+# Scale with BENCH_N=100,1000 BENCH_RUNS=3 BENCH_IDLE=30s BENCH_LOG_MB=200.
 bench:
+	$(GO) run ./cmd/supbench
+
+# Micro-benchmarks of the hot paths (figures, never assertions).
+bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Install the peer the benchmark compares against (Debian/Ubuntu).
+bench-peers:
+	apt-get update
+	apt-get install -y supervisor
 
 run: build
 	$(BIN) run examples/site.star

@@ -17,7 +17,7 @@ import (
 var jobParams = append([]string{
 	"name", "cmd", "dir", "env", "autostart", "numprocs", "restart",
 	"exit_codes", "start_secs", "start_retries", "stop_signal", "stop_timeout",
-	"kill_group", "stdout", "stderr", "kind", "backoff",
+	"kill_group", "stdout", "stderr", "kind", "backoff", "stdin",
 	// readiness, dependencies and hooks: see requires.go
 	"ready", "requires", "requires_files", "on_dependency_restart",
 	"pre_start", "post_start", "pre_stop", "post_stop", "hook_timeout",
@@ -130,6 +130,9 @@ func (d *Decls) fill(a *kwargs.Args, j *spec.Job) error {
 	if j.Stderr, err = d.logArg(a, "stderr", j.Numprocs); err != nil {
 		return err
 	}
+	if err := kwargs.Opt(a, "stdin", &j.Stdin, unpack.Bool); err != nil {
+		return err
+	}
 	if err := d.fillLifecycle(a, j); err != nil {
 		return err
 	}
@@ -217,19 +220,30 @@ func envArg(a *kwargs.Args) ([]spec.EnvVar, error) {
 	return env, nil
 }
 
-// logArg reads stdout or stderr: a file path, or (stderr only) "stdout".
+// logArg reads stdout or stderr: a file path, log_to(...), or (stderr
+// only) "stdout".
 func (d *Decls) logArg(a *kwargs.Args, field string, numprocs int) (spec.LogSpec, error) {
-	p, ok, err := pathArg(a, field)
-	if err != nil || !ok {
-		return spec.LogSpec{}, err
+	ls := defaultLog()
+	p := ""
+	if v, ok := a.Value(field); ok {
+		if lt, ok := v.(*LogTo); ok {
+			ls, p = lt.ls, lt.path
+		} else {
+			s, ok, err := pathArg(a, field)
+			if err != nil || !ok {
+				return ls, err
+			}
+			if field == "stderr" && s == "stdout" {
+				return spec.LogSpec{ToStdout: true}, nil
+			}
+			p = s
+			ls.Path = d.path(s)
+		}
 	}
-	if field == "stderr" && p == "stdout" {
-		return spec.LogSpec{ToStdout: true}, nil
-	}
-	if numprocs > 1 && p != "/dev/null" && !perProcess(p) {
+	if p != "" && numprocs > 1 && p != "/dev/null" && !perProcess(p) {
 		return spec.LogSpec{}, a.Errorf(field, "%q would be shared by the %d processes of the job; put ${process_num} in the path", p, numprocs)
 	}
-	return spec.LogSpec{Path: d.path(p)}, nil
+	return ls, nil
 }
 
 // perProcess reports whether a path names a different file per instance.

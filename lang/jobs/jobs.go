@@ -58,6 +58,7 @@ func (d *Decls) Builtins() starlark.StringDict {
 		"job":      starlark.NewBuiltin("job", d.jobBuiltin),
 		"group":    starlark.NewBuiltin("group", d.groupBuiltin),
 		"backoff":  starlark.NewBuiltin("backoff", d.backoffBuiltin),
+		"log_to":   starlark.NewBuiltin("log_to", d.logToBuiltin),
 	}
 	for k, v := range d.readyBuiltins() {
 		b[k] = v

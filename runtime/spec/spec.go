@@ -161,6 +161,9 @@ type Job struct {
 	// Funcs are the function-valued fields ("cmd", "dir", "instance",
 	// "env:NAME"), called at spawn time instead of their templates.
 	Funcs map[string]Template `json:"-"`
+	// Stdin gives the process a pipe sup holds (for sup send and sup fg);
+	// otherwise its stdin is /dev/null.
+	Stdin bool `json:"stdin,omitempty"`
 }
 
 // StartLimit is a start budget: more than Burst starts within Interval make
@@ -197,6 +200,22 @@ type LogSpec struct {
 	Path string `json:"path,omitempty"`
 	// ToStdout (stderr only) merges the stream into the stdout log.
 	ToStdout bool `json:"to_stdout,omitempty"`
+	// MaxSize rotates the file before it exceeds this many bytes; Backups
+	// rotated files are kept. MaxSize 0 is the default (50 MiB, and 10
+	// backups when Backups is 0 too); a negative MaxSize is no size limit.
+	MaxSize int64 `json:"max_size,omitempty"`
+	Backups int   `json:"backups,omitempty"`
+	// Rotate is "", "hourly" or "daily": rotate at the first write after
+	// each boundary.
+	Rotate string `json:"rotate,omitempty"`
+	// Compress gzips rotated files.
+	Compress bool `json:"compress,omitempty"`
+	// Timestamps also writes <path>.ts, each line prefixed with the time
+	// sup read it; the log file itself stays byte-exact.
+	Timestamps bool `json:"timestamps,omitempty"`
+	// OnFull is "drop" (default: count lost bytes) or "block" (hold the
+	// child back and retry) when the disk is full or failing.
+	OnFull string `json:"on_full,omitempty"`
 }
 
 // Group is one group() declaration, or the implicit group of a lone job.

@@ -38,6 +38,9 @@ type ProcessInfo struct {
 	NextFire int64 `json:"next_fire,omitempty"`
 	// Why explains, for a process that is not running, what it waits for.
 	Why []string `json:"why,omitempty"`
+	// LogLost counts the output bytes that could not be written to disk
+	// (on_full = "drop").
+	LogLost int64 `json:"log_lost_bytes,omitempty"`
 }
 
 // DaemonInfo describes sup itself.
@@ -54,6 +57,9 @@ type DaemonInfo struct {
 	// Tracking says how sup finds a job's descendants on stop.
 	Tracking string     `json:"tracking"`
 	Events   EventsInfo `json:"events"`
+	// LogFaults are log files failing now (disk full, failed rotation or
+	// clear): a daemon-level condition until they recover.
+	LogFaults []string `json:"log_faults,omitempty"`
 }
 
 // EventsInfo describes the event bus.
@@ -75,6 +81,7 @@ func (l *loop) daemonInfo() DaemonInfo {
 		d.Name, d.Config, d.Socket = l.spec.Settings.Name, l.spec.Config, l.spec.Settings.Socket
 	}
 	d.Events = EventsInfo{Seq: l.ev.seq, Dropped: l.s.bus.Dropped(), Subscribers: l.s.bus.Subscribers()}
+	d.LogFaults = l.logDegraded()
 	return d
 }
 
@@ -109,6 +116,12 @@ func (l *loop) info(in *instance) ProcessInfo {
 		p.ExitStatus = in.exit.Code
 	}
 	p.SpawnErr = in.spawnErr
+	if in.stdout != nil {
+		p.LogLost += in.stdout.Lost()
+	}
+	if in.stderr != nil && in.stderr != in.stdout {
+		p.LogLost += in.stderr.Lost()
+	}
 	if in.stdout != nil {
 		p.Stdout = in.stdout.Path()
 	}

@@ -36,6 +36,8 @@ type loop struct {
 	// them.
 	commands int
 	ev       eventState
+	// logFaults: log files failing now (path -> event), see logDegraded.
+	logFaults map[string]string
 }
 
 func newLoop(s *Supervisor) *loop {
@@ -94,6 +96,8 @@ type instance struct {
 	stopOn      *events.Matcher // stop_on, expanded with event's vars
 	queued      *spec.Event     // overlap = "queue": a start waiting for this run to end
 	due         time.Time       // when the pending backoff retry is due
+	// logs: timestamped companions and the writers handed to the spawner.
+	logs streamLogs
 }
 
 func (l *loop) finished() bool {
@@ -213,6 +217,7 @@ func (in *instance) closeLogs() {
 		in.stderr.Close()
 	}
 	in.stdout, in.stderr = nil, nil
+	in.closeTS()
 }
 
 func (in *instance) cancelTimer() {
@@ -316,10 +321,11 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 	}
 	req.Env = env
 	req.User, req.Group, req.Umask, req.Nice = j.User, j.UserGroup, j.Umask, j.Nice
-	if err := l.openLogs(in); err != nil {
+	if err := l.prepareLogs(in, true); err != nil {
 		return req, err
 	}
-	req.Stdout, req.Stderr = in.stdout, in.stderr
+	req.Stdout, req.Stderr = in.logs.out, in.logs.err
+	req.Stdin = j.Stdin
 	return req, nil
 }
 
@@ -396,33 +402,48 @@ func (l *loop) logPath(in *instance, ls spec.LogSpec, ext string) (string, error
 	return filepath.Join(dir, strings.ReplaceAll(in.name, ":", "_")+ext), nil
 }
 
-func (l *loop) openLogs(in *instance) error {
-	if in.stdout == nil {
-		p, err := l.logPath(in, in.job.Stdout, ".out")
-		if err != nil {
-			return fmt.Errorf("stdout: %w", err)
-		}
-		f, err := l.s.opts.OpenLog(p)
-		if err != nil {
-			return err
-		}
-		in.stdout = f
+// openLogs opens the logs of in when they are not open yet.
+func (l *loop) openLogs(in *instance) error { return l.prepareLogs(in, false) }
+
+// prepareLogs opens (or keeps; with reconfigure, reopens after a config
+// change) the logs of in and sets the writers a spawn hands to the process.
+// Only a spawn reconfigures: a process being stopped keeps writing to the
+// files it has.
+func (l *loop) prepareLogs(in *instance, reconfigure bool) error {
+	if !reconfigure && in.stdout != nil && in.stderr != nil {
+		return nil
 	}
-	if in.stderr == nil {
-		if in.job.Stderr.ToStdout {
-			in.stderr = in.stdout
-			return nil
+	f, err := l.openStream(in, in.stdout, in.job.Stdout, ".out")
+	if err != nil {
+		return fmt.Errorf("stdout: %w", err)
+	}
+	if in.stderr == in.stdout && !in.job.Stderr.ToStdout {
+		in.stderr = nil // was merged, now apart
+	}
+	in.stdout = f
+	if in.logs.outTS, err = l.openTS(in, f, in.logs.outTS, in.job.Stdout); err != nil {
+		return fmt.Errorf("stdout: %w", err)
+	}
+	if in.job.Stderr.ToStdout {
+		if in.stderr != nil && in.stderr != in.stdout {
+			in.stderr.Close()
 		}
-		p, err := l.logPath(in, in.job.Stderr, ".err")
+		in.stderr = in.stdout
+		if in.logs.errTS != nil {
+			in.logs.errTS.Close()
+			in.logs.errTS = nil
+		}
+	} else {
+		f, err := l.openStream(in, in.stderr, in.job.Stderr, ".err")
 		if err != nil {
 			return fmt.Errorf("stderr: %w", err)
 		}
-		f, err := l.s.opts.OpenLog(p)
-		if err != nil {
-			return err
-		}
 		in.stderr = f
+		if in.logs.errTS, err = l.openTS(in, f, in.logs.errTS, in.job.Stderr); err != nil {
+			return fmt.Errorf("stderr: %w", err)
+		}
 	}
+	in.writers()
 	return nil
 }
 

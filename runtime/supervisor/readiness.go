@@ -90,23 +90,23 @@ func (l *loop) readyRequest(in *instance, gen uint64, req *SpawnRequest) error {
 		in.rd.release = append(in.rd.release, m.Stop)
 		in.rd.note = "not ready: no line matching " + c.String()[4:] + " yet"
 		shared := req.Stderr == req.Stdout
-		req.Stdout = tee{req.Stdout, m}
+		req.Stdout = matchTee{req.Stdout, m}
 		if shared {
 			req.Stderr = req.Stdout
 		} else {
-			req.Stderr = tee{req.Stderr, m}
+			req.Stderr = matchTee{req.Stderr, m}
 		}
 	}
 	return nil
 }
 
-// tee writes to the log first; the matcher never fails.
-type tee struct {
+// matchTee writes to the log first; the matcher never fails.
+type matchTee struct {
 	w io.Writer
 	m *ready.LineMatcher
 }
 
-func (t tee) Write(p []byte) (int, error) {
+func (t matchTee) Write(p []byte) (int, error) {
 	n, err := t.w.Write(p)
 	t.m.Write(p)
 	return n, err

@@ -154,6 +154,9 @@ type SpawnRequest struct {
 	User, Group string
 	Umask       *uint32
 	Nice        int
+	// Stdin: give the process a stdin pipe (the Proc then implements
+	// Stdin); otherwise /dev/null.
+	Stdin bool
 }
 
 // Proc is a started process.

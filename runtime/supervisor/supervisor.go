@@ -23,12 +23,12 @@ import (
 var ErrShutdown = errors.New("supervisor is shut down")
 
 // LogOpener opens the log file at path for a process's output.
-type LogOpener func(path string) (*logs.File, error)
+type LogOpener func(path string, o logs.Options) (*logs.File, error)
 
 // Options are the supervisor's collaborators, all replaceable in tests.
 type Options struct {
 	Spawner Spawner
-	// OpenLog opens log files; default logs.OpenFile.
+	// OpenLog opens log files; default logs.Open.
 	OpenLog LogOpener
 	Logger  *slog.Logger
 	// Environ is sup's own environment: inherited by children and the last
@@ -70,7 +70,7 @@ type Supervisor struct {
 // New returns a supervisor; call Run to start its loop.
 func New(opts Options) *Supervisor {
 	if opts.OpenLog == nil {
-		opts.OpenLog = logs.OpenFile
+		opts.OpenLog = logs.Open
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -64,6 +64,9 @@ func commands() []*command {
 		signalCmd(), waitCmd(), tailCmd(), pidCmd(), shutdownCmd(), versionCmd(),
 		scaleCmd(),
 		emitCmd(), eventsCmd(),
+		logActionCmd("rotate", "rotate the logs of processes now (keeps backups as declared)", "sup rotate web"),
+		logActionCmd("clear", "empty the logs of processes and delete their rotated files", "sup clear web"),
+		logsCmd(), fgCmd(), sendCmd(),
 	}
 }
 

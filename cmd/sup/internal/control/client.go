@@ -215,3 +215,28 @@ func (c *Client) Scale(ctx context.Context, req ScaleRequest) (*ResultsReply, er
 	_, err := c.do(ctx, http.MethodPost, "/v1/scale", req, &out)
 	return &out, err
 }
+
+// Send writes data to a process's stdin.
+func (c *Client) Send(ctx context.Context, name string, data []byte) error {
+	_, err := c.do(ctx, http.MethodPost, "/v1/send", SendRequest{Name: name, Data: data}, &map[string]any{})
+	return err
+}
+
+// Lines opens GET /v1/lines; the body is NDJSON of Line.
+func (c *Client) Lines(ctx context.Context, names []string, stream string, n int, since string, follow bool) (io.ReadCloser, error) {
+	q := url.Values{"name": names, "n": {fmt.Sprint(n)}}
+	if stream != "" {
+		q.Set("stream", stream)
+	}
+	if since != "" {
+		q.Set("since", since)
+	}
+	if follow {
+		q.Set("follow", "1")
+	}
+	resp, err := c.do(ctx, http.MethodGet, "/v1/lines?"+q.Encode(), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}

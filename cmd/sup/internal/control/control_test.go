@@ -54,6 +54,16 @@ func (f *fakeBackend) LogFile(ctx context.Context, name, stream string) (*logs.F
 	return f.log, nil
 }
 func (f *fakeBackend) Shutdown(ctx context.Context) error { return nil }
+func (f *fakeBackend) RotateLogs(ctx context.Context, names []string) ([]supervisor.Result, error) {
+	return nil, nil
+}
+func (f *fakeBackend) ClearLogs(ctx context.Context, names []string) ([]supervisor.Result, error) {
+	return nil, nil
+}
+func (f *fakeBackend) LogFiles(ctx context.Context, names []string, stream string) ([]supervisor.NamedLog, error) {
+	return nil, nil
+}
+func (f *fakeBackend) Send(ctx context.Context, name string, data []byte) error { return nil }
 func (f *fakeBackend) Scale(ctx context.Context, job string, n int, wait bool) ([]supervisor.Result, error) {
 	return []supervisor.Result{{Name: job, OK: true, Msg: fmt.Sprintf("scaled to %d", n)}}, nil
 }

@@ -12,6 +12,9 @@
 //	POST /v1/scale                   {"name":"web","count":3,"wait":true} -> results
 //	POST /v1/emit                    {"event":"net-device-up","vars":{"IFACE":"eth0"}} -> the event
 //	GET  /v1/events[?follow=1]       NDJSON: {"schema":"sup.event/v1","seq":N,"time":..,"event":..,"vars":{..}}
+//	POST /v1/rotate|clear            {"names":[...]} -> results
+//	POST /v1/send                    {"name":"N","data":"<base64>"} -> {"ok":true}
+//	GET  /v1/lines?name=N...&n=10&since=5m[&follow=1]   NDJSON of Line
 //
 // Errors are {"error":{"code":"...","message":"..."}} with a 4xx status for
 // anything the caller got wrong; unknown names are 404 with code

@@ -29,6 +29,7 @@ type Backend interface {
 	LogFile(ctx context.Context, name, stream string) (*logs.File, error)
 	Shutdown(ctx context.Context) error
 	Scale(ctx context.Context, job string, n int, wait bool) ([]supervisor.Result, error)
+	LogBackend
 }
 
 // maxBody bounds request bodies; every request here is small.
@@ -59,6 +60,7 @@ func NewServer(b Backend, log *slog.Logger, onShutdown func()) *Server {
 	if eb, ok := b.(EventBackend); ok {
 		s.eventRoutes(eb)
 	}
+	s.logRoutes()
 	return s
 }
 
@@ -205,6 +207,10 @@ func (s *Server) action(verb string) http.HandlerFunc {
 				return
 			}
 			rs, err = s.b.Signal(ctx, req.Names, sig)
+		case "rotate":
+			rs, err = s.b.RotateLogs(ctx, req.Names)
+		case "clear":
+			rs, err = s.b.ClearLogs(ctx, req.Names)
 		}
 		if err != nil {
 			backendError(w, err)

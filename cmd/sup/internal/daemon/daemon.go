@@ -139,6 +139,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := sup.Apply(context.WithoutCancel(ctx), sp); err != nil {
 		return err
 	}
+	reopenOnUSR2(sup, log)
 	log.Info("sup running", "config", sp.Config, "socket", sp.Settings.Socket, "pid", os.Getpid(), "jobs", len(sp.Jobs))
 	if opts.Ready != nil {
 		opts.Ready(sp)

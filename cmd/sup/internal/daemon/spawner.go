@@ -28,8 +28,9 @@ type spawner struct {
 }
 
 type osProc struct {
-	p    *proc.Process
-	done chan supervisor.ExitStatus
+	p     *proc.Process
+	done  chan supervisor.ExitStatus
+	stdin *os.File // write end of the child's stdin (stdin = True), or nil
 }
 
 func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
@@ -46,18 +47,31 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 			return nil, err
 		}
 	}
-	cred, err := proc.ResolveCredential(proc.SystemUsers{}, req.User, req.Group, os.Geteuid())
-	if err != nil {
+	closePipes := func() {
 		outR.Close()
 		outW.Close()
 		if !shared {
 			errR.Close()
 			errW.Close()
 		}
+	}
+	cred, err := proc.ResolveCredential(proc.SystemUsers{}, req.User, req.Group, os.Geteuid())
+	if err != nil {
+		closePipes()
 		return nil, err
 	}
-	p, err := s.reaper.Start(proc.Attr{Argv: req.Argv, Dir: req.Dir, Env: req.Env, Stdout: outW, Stderr: errW,
+	var inR, inW *os.File
+	if req.Stdin {
+		if inR, inW, err = os.Pipe(); err != nil {
+			closePipes()
+			return nil, err
+		}
+	}
+	p, err := s.reaper.Start(proc.Attr{Argv: req.Argv, Dir: req.Dir, Env: req.Env, Stdin: inR, Stdout: outW, Stderr: errW,
 		Credential: cred, Umask: req.Umask, Nice: req.Nice})
+	if inR != nil {
+		inR.Close()
+	}
 	// The child has its copies; sup keeps only the read ends, so EOF comes
 	// when the child and its descendants are done with them.
 	outW.Close()
@@ -68,6 +82,9 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 		outR.Close()
 		if !shared {
 			errR.Close()
+		}
+		if inW != nil {
+			inW.Close()
 		}
 		return nil, err
 	}
@@ -88,7 +105,7 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 	}
 	drained := make(chan struct{})
 	go func() { wg.Wait(); close(drained) }()
-	op := &osProc{p: p, done: make(chan supervisor.ExitStatus, 1)}
+	op := &osProc{p: p, done: make(chan supervisor.ExitStatus, 1), stdin: inW}
 	go func() {
 		e := <-p.Done()
 		t := time.NewTimer(drainGrace)
@@ -97,6 +114,9 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 		case <-t.C:
 		}
 		t.Stop()
+		if op.stdin != nil {
+			op.stdin.Close()
+		}
 		op.done <- supervisor.ExitStatus{Code: e.Code, Signal: e.Signal, Core: e.Core, Time: e.Time}
 	}()
 	return op, nil
@@ -107,3 +127,12 @@ func (o *osProc) Signal(sig syscall.Signal) error      { return o.p.Signal(sig) 
 func (o *osProc) SignalGroup(sig syscall.Signal) error { return o.p.SignalGroup(sig) }
 func (o *osProc) GroupAlive() bool                     { return o.p.GroupAlive() }
 func (o *osProc) Done() <-chan supervisor.ExitStatus   { return o.done }
+
+// WriteStdin implements supervisor.Stdin.
+func (o *osProc) WriteStdin(p []byte, deadline time.Time) (int, error) {
+	if o.stdin == nil {
+		return 0, os.ErrClosed
+	}
+	o.stdin.SetWriteDeadline(deadline)
+	return o.stdin.Write(p)
+}
