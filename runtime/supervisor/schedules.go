@@ -190,7 +190,7 @@ func (l *loop) explain(in *instance, p *ProcessInfo) {
 		if in.start.IsZero() && !in.job.Autostart {
 			why = append(why, "autostart = False: start it with sup start "+in.name)
 		} else if !in.start.IsZero() {
-			why = append(why, "stopped: "+describe(in, now))
+			why = append(why, "stopped by request: start it with sup start "+in.name)
 		}
 	}
 	p.Why = why
