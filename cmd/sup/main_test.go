@@ -172,11 +172,18 @@ func cmdPattern(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// until REGEX PROG ARGS... runs PROG until its stdout matches REGEX (within
-// 30s), then stops it: for commands that never end, like tail -f.
+// until [-stdin FILE] REGEX PROG ARGS... runs PROG (with FILE as its
+// standard input) until its stdout matches REGEX (within 30s), then
+// interrupts it as Ctrl-C would and checks that it ends cleanly: for
+// commands that never end by themselves, like tail -f and fg. What it
+// printed is left in until.stdout and until.stderr.
 func cmdUntil(ts *testscript.TestScript, neg bool, args []string) {
+	var stdin string
+	if len(args) > 2 && args[0] == "-stdin" {
+		stdin, args = args[1], args[2:]
+	}
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: until REGEX prog [args...]")
+		ts.Fatalf("usage: until [-stdin FILE] REGEX prog [args...]")
 	}
 	re, err := regexp.Compile(args[0])
 	ts.Check(err)
@@ -186,11 +193,17 @@ func cmdUntil(ts *testscript.TestScript, neg bool, args []string) {
 	for _, kv := range []string{"PATH", "HOME", "SUP_SERVER"} {
 		cmd.Env = append(cmd.Env, kv+"="+ts.Getenv(kv))
 	}
+	if stdin != "" {
+		f, err := os.Open(ts.MkAbs(stdin))
+		ts.Check(err)
+		defer f.Close()
+		cmd.Stdin = f
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
 	ts.Check(err)
 	ts.Check(cmd.Start())
-	defer cmd.Wait()
-	defer cmd.Process.Kill()
 	got := make(chan []byte)
 	go func() {
 		var all []byte
@@ -200,6 +213,7 @@ func cmdUntil(ts *testscript.TestScript, neg bool, args []string) {
 			all = append(all, buf[:n]...)
 			if re.Match(all) || err != nil {
 				got <- all
+				io.Copy(io.Discard, out)
 				return
 			}
 		}
@@ -207,11 +221,31 @@ func cmdUntil(ts *testscript.TestScript, neg bool, args []string) {
 	select {
 	case all := <-got:
 		if !re.Match(all) {
+			cmd.Process.Kill()
+			cmd.Wait()
 			ts.Fatalf("%s ended without matching %q; output:\n%s", args[1], args[0], all)
 		}
 		ts.Logf("%s", all)
+		ts.Check(os.WriteFile(ts.MkAbs("until.stdout"), all, 0o644))
 	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
 		ts.Fatalf("%s: no output matching %q within 30s", args[1], args[0])
+	}
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		ts.Logf("[stderr]\n%s", stderr.String())
+		ts.Check(os.WriteFile(ts.MkAbs("until.stderr"), stderr.Bytes(), 0o644))
+		if err != nil {
+			ts.Fatalf("%s did not end cleanly on interrupt: %v", args[1], err)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		ts.Fatalf("%s did not end within 10s of an interrupt", args[1])
 	}
 }
 
