@@ -134,11 +134,13 @@ func Run(ctx context.Context, opts Options) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelDebug),
 	}
-	go srv.Serve(ln)
 
 	if err := sup.Apply(context.WithoutCancel(ctx), sp); err != nil {
 		return err
 	}
+	// Serve only once the config is applied: a client that connects
+	// earlier waits in the listen backlog instead of finding no jobs.
+	go srv.Serve(ln)
 	reopenOnUSR2(sup, log)
 	log.Info("sup running", "config", sp.Config, "socket", sp.Settings.Socket, "pid", os.Getpid(), "jobs", len(sp.Jobs))
 	if opts.Ready != nil {
