@@ -8,11 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/sup-run/sup/runtime/supervisor"
 )
 
 // StatusJSON fetches the status of names (all when empty) and returns the
-// daemon's JSON as received, with its decoding: `sup status -o json` prints
-// the bytes instead of encoding the reply a second time.
+// daemon's JSON as received, with the processes' state, exit status and
+// wanted (the rest of the reply is not decoded): `sup status -o json`
+// prints the bytes instead of encoding the reply a second time.
 func (c *Client) StatusJSON(ctx context.Context, names []string) ([]byte, *StatusReply, error) {
 	q := url.Values{}
 	for _, n := range names {
@@ -34,9 +37,20 @@ func (c *Client) StatusJSON(ctx context.Context, names []string) ([]byte, *Statu
 	if _, err := io.Copy(&buf, resp.Body); err != nil {
 		return nil, nil, fmt.Errorf("bad reply from daemon: %w", err)
 	}
-	var out StatusReply
-	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+	// Only what the exit status needs is decoded; the rest is skipped.
+	var slim struct {
+		Processes []struct {
+			StateName  string `json:"statename"`
+			ExitStatus int    `json:"exitstatus"`
+			Wanted     bool   `json:"wanted"`
+		} `json:"processes"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &slim); err != nil {
 		return nil, nil, fmt.Errorf("bad reply from daemon: %w", err)
 	}
-	return buf.Bytes(), &out, nil
+	out := &StatusReply{Processes: make([]supervisor.ProcessInfo, len(slim.Processes))}
+	for i, p := range slim.Processes {
+		out.Processes[i] = supervisor.ProcessInfo{StateName: p.StateName, ExitStatus: p.ExitStatus, Wanted: p.Wanted}
+	}
+	return buf.Bytes(), out, nil
 }
