@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -69,6 +70,11 @@ type Options struct {
 	// for deletion or replacement from outside (default 250ms). Nothing is
 	// checked while nothing is written.
 	CheckEvery time.Duration
+	// Lazy defers creating a live file that does not exist yet (and the
+	// scan for its backups) until the first write, clear or read of it:
+	// a thousand quiet children create no files. Open still fails when the
+	// directory is not writable.
+	Lazy bool
 }
 
 // Event kinds.
@@ -137,6 +143,10 @@ type File struct {
 	ring    *ring
 	seq     int
 	bg      sync.WaitGroup // compressions
+	// lazy: the live file is created at the first write (Options.Lazy);
+	// unscanned: segs are found at the first look at the layout. lazy is
+	// owned by wmu, unscanned by mu.
+	lazy, unscanned bool
 }
 
 // OpenFile opens a plain append-only log at path (see Open).
@@ -170,10 +180,17 @@ func Open(path string, o Options) (*File, error) {
 	l := &File{path: path, o: o, changed: make(chan struct{}), quit: make(chan struct{})}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
-	if err := l.openLive(); err != nil {
-		return nil, err
+	if o.Lazy && l.absent() {
+		if err := syscall.Access(filepath.Dir(path), accessW|accessX); err != nil {
+			return nil, fmt.Errorf("log %s: %w", path, &os.PathError{Op: "open", Path: path, Err: err})
+		}
+		l.lazy, l.unscanned = true, true
+	} else {
+		if err := l.openLive(); err != nil {
+			return nil, err
+		}
+		l.segs = l.scan()
 	}
-	l.segs = l.scan()
 	l.lastCheck = o.Now()
 	l.nextRotate = boundary(o.Rotate, l.lastCheck)
 	return l, nil
@@ -191,6 +208,7 @@ func (l *File) openLive() error {
 		return fmt.Errorf("log %s: %w", l.path, err)
 	}
 	l.f = f
+	l.lazy = false
 	l.dev, l.ino = inode(st)
 	l.mu.Lock()
 	l.size = st.Size()
@@ -225,6 +243,7 @@ func (l *File) Size() int64 {
 }
 
 func (l *File) endLocked() int64 {
+	l.scanLocked()
 	end := l.evicted + l.size
 	for _, s := range l.segs {
 		end += s.size
@@ -264,7 +283,11 @@ func (l *File) Write(p []byte) (int, error) {
 	}
 	now := l.o.Now()
 	l.ring.add(p, now)
+	l.scanLocked()
 	l.mu.Unlock()
+	if l.lazy {
+		l.openLive() // on failure l.f stays nil and the write path reopens
+	}
 	l.check(now)
 	if !l.nextRotate.IsZero() && !now.Before(l.nextRotate) {
 		l.nextRotate = boundary(l.o.Rotate, now)

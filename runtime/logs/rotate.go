@@ -84,6 +84,7 @@ func (l *File) rotateLocked() (err error) {
 	}()
 	fs := l.o.FS
 	l.mu.Lock()
+	l.scanLocked()
 	keep := l.segs[:0:0]
 	for i, s := range l.segs {
 		if s.idx+1 > l.o.Backups {
@@ -232,6 +233,7 @@ func (l *File) Clear() error {
 		return fmt.Errorf("log %s: %w", l.path, os.ErrClosed)
 	}
 	l.mu.Lock()
+	l.scanLocked()
 	var errs []error
 	keep := l.segs[:0:0]
 	for _, s := range l.segs {
@@ -244,7 +246,9 @@ func (l *File) Clear() error {
 		l.evicted += s.size
 	}
 	l.segs = keep
-	if l.f == nil {
+	if l.lazy {
+		// Not created yet: nothing to empty.
+	} else if l.f == nil {
 		errs = append(errs, fmt.Errorf("%s is not open", l.path))
 	} else if err := l.f.Truncate(0); err != nil {
 		errs = append(errs, err)

@@ -157,6 +157,9 @@ func (l *loop) depsChanged() {
 		l.depsDirty = true
 		return
 	}
+	if !l.anyRequires() {
+		return // nothing depends on anything: no copy, no pass
+	}
 	l.depsBusy = true
 	defer func() { l.depsBusy = false }()
 	for first := true; first || l.depsDirty; first = false {
@@ -179,6 +182,23 @@ func (l *loop) depsChanged() {
 			}
 		}
 	}
+}
+
+// anyRequires reports whether some instance has requires or
+// requires_files (instances of one job share it, so this is one check per
+// job in practice).
+func (l *loop) anyRequires() bool {
+	var last *spec.Job
+	for _, in := range l.insts {
+		if in.job == last {
+			continue
+		}
+		last = in.job
+		if len(in.job.Requires) > 0 || len(in.job.RequiresFiles) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // requiredNotReady names the first job in requires that is not ready

@@ -92,6 +92,9 @@ func (l *loop) route(ev spec.Event) {
 		}
 		l.outcome(js, js.start.Feed(ev))
 	}
+	if !l.anyStopOn() {
+		return
+	}
 	for _, in := range append([]*instance(nil), l.insts...) {
 		if in.stopOn == nil || !(in.state.Up() || in.state == Backoff) || in.state == Stopping {
 			continue
@@ -364,4 +367,15 @@ func (l *loop) applyInstanced(j *spec.Job, keep map[string]bool, insts []*instan
 	}
 	ph.job = j
 	return append(insts, ph)
+}
+
+// anyStopOn reports whether some instance has a stop_on matcher, so that
+// routing an event does not copy the instance list when none has.
+func (l *loop) anyStopOn() bool {
+	for _, in := range l.insts {
+		if in.stopOn != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -29,7 +29,8 @@ type streamLogs struct {
 
 // logOptions maps a declaration to a File's options.
 func (l *loop) logOptions(in *instance, ls spec.LogSpec) logs.Options {
-	o := logs.Options{MaxSize: ls.MaxSize, Backups: ls.Backups, Rotate: logs.Period(ls.Rotate), Compress: ls.Compress, OnFull: ls.OnFull}
+	o := logs.Options{MaxSize: ls.MaxSize, Backups: ls.Backups, Rotate: logs.Period(ls.Rotate), Compress: ls.Compress, OnFull: ls.OnFull,
+		Lazy: true}
 	switch {
 	case ls.MaxSize == 0 && ls.Backups == 0:
 		o.MaxSize, o.Backups = defaultMaxSize, defaultBackups

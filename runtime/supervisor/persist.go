@@ -33,13 +33,20 @@ func (l *loop) adminIntent(in *instance, up bool) {
 	}
 }
 
-// reportPids tells OnPids which processes are up, by instance name.
-func (l *loop) reportPids() {
+// reportPids notes that the set of processes up changed; flushPids tells
+// OnPids once the loop has run the commands at hand, so that starting or
+// stopping N processes builds the pid map a few times, not N times.
+func (l *loop) reportPids() { l.pidsDirty = true }
+
+// flushPids tells OnPids which processes are up, by instance name, when
+// that changed.
+func (l *loop) flushPids() {
 	f := l.s.opts.OnPids
-	if f == nil {
+	if f == nil || !l.pidsDirty {
 		return
 	}
-	pids := map[string]int{}
+	l.pidsDirty = false
+	pids := make(map[string]int, len(l.byName))
 	// byName, not insts: during apply, insts does not hold the new ones yet.
 	for _, in := range l.byName {
 		if in.proc != nil {
@@ -93,3 +100,22 @@ func (s *Supervisor) Conditions(ctx context.Context) ([]Condition, error) {
 }
 
 func nowUnix() int64 { return time.Now().Unix() }
+
+// maxBatch bounds how many queued commands the loop runs before it reports
+// what changed (flushPids): a burst of exits is reported in a few maps, and
+// the report is never held back long.
+const maxBatch = 256
+
+// batch runs the commands already queued, up to maxBatch, unless the loop
+// has finished.
+func (l *loop) batch() {
+	for i := 0; i < maxBatch && !l.finished(); i++ {
+		select {
+		case f := <-l.s.cmds:
+			f(l)
+			l.drain()
+		default:
+			return
+		}
+	}
+}

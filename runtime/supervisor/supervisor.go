@@ -38,8 +38,8 @@ type Options struct {
 	// they are not autostarted (R15).
 	AdminStopped []string
 	// OnIntent, if set, receives the admin-stopped instances whenever the
-	// set changes; OnPids the pid of every process up, after each spawn
-	// and exit. Both run on the loop and must not block.
+	// set changes; OnPids the pid of every process up, after spawns and
+	// exits (once per batch of loop commands). Both run on the loop and must not block.
 	OnIntent func(stopped []string)
 	OnPids   func(pids map[string]int)
 	// Probe runs one tcp or http readiness probe; default ready.Probe.
@@ -108,6 +108,8 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		case f := <-s.cmds:
 			f(l)
 			l.drain()
+			l.batch()
+			l.flushPids()
 		}
 		if l.finished() {
 			l.closeLogs()

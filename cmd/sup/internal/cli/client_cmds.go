@@ -43,13 +43,21 @@ func statusCmd() *command {
 				if c == nil {
 					return code
 				}
-				st, err := c.Status(e.ctx, args)
+				var raw []byte
+				var st *control.StatusReply
+				var err error
+				if *out == "json" {
+					// The daemon's JSON as it came: no second encoding.
+					raw, st, err = c.StatusJSON(e.ctx, args)
+				} else {
+					st, err = c.Status(e.ctx, args)
+				}
 				if err != nil {
 					return e.fail(err)
 				}
 				switch *out {
 				case "json":
-					printJSON(e.stdout, st)
+					e.stdout.Write(raw)
 				default:
 					for _, c := range st.Daemon.Conditions {
 						fmt.Fprintf(e.stdout, "sup: DEGRADED: %s\n", c.Message)

@@ -5,7 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -88,23 +88,30 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 		}
 		return nil, err
 	}
-	var wg sync.WaitGroup
+	// The last capture to reach EOF closes drained: no goroutine of its own
+	// waits for them (each goroutine is a stack, times N processes).
+	var open atomic.Int32
+	drained := make(chan struct{})
 	capture := func(r *os.File, w io.Writer, stream string) {
-		defer wg.Done()
+		defer func() {
+			if open.Add(-1) == 0 {
+				close(drained)
+			}
+		}()
 		defer r.Close()
 		_, lost, err := s.bufs.Capture(r, w)
 		if err != nil && !errors.Is(err, os.ErrClosed) {
 			s.log.Error("log write failed", "process", req.Name, "stream", stream, "lost_bytes", lost, "err", err)
 		}
 	}
-	wg.Add(1)
+	open.Store(1)
+	if !shared {
+		open.Store(2)
+	}
 	go capture(outR, req.Stdout, "stdout")
 	if !shared {
-		wg.Add(1)
 		go capture(errR, req.Stderr, "stderr")
 	}
-	drained := make(chan struct{})
-	go func() { wg.Wait(); close(drained) }()
 	op := &osProc{p: p, done: make(chan supervisor.ExitStatus, 1), stdin: inW}
 	go func() {
 		e := <-p.Done()

@@ -30,6 +30,10 @@ type persister struct {
 	pids   chan map[string]int
 	quit   chan struct{}
 	done   chan struct{}
+	// starts caches the start time of each pid written, so a new record
+	// reads /proc only for the processes that are new since the last one.
+	// Owned by the run goroutine.
+	starts map[int]uint64
 }
 
 func newPersister(dir string, log *slog.Logger) *persister {
@@ -98,14 +102,20 @@ func (p *persister) writeIntent(names []string) error {
 }
 
 func (p *persister) writePids(pids map[string]int) error {
-	children := []statedir.Child{}
+	children := make([]statedir.Child, 0, len(pids))
+	starts := make(map[int]uint64, len(pids))
 	for name, pid := range pids {
-		st, err := statedir.StartTime(pid)
-		if err != nil {
-			continue // already gone
+		st, ok := p.starts[pid]
+		if !ok {
+			var err error
+			if st, err = statedir.StartTime(pid); err != nil {
+				continue // already gone
+			}
 		}
+		starts[pid] = st
 		children = append(children, statedir.Child{Name: name, PID: pid, Start: st})
 	}
+	p.starts = starts
 	return statedir.WriteFile(filepath.Join(p.dir, statedir.PidsFile), statedir.EncodePids(children))
 }
 
