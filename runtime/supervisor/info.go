@@ -34,6 +34,9 @@ type ProcessInfo struct {
 	NotReady string `json:"not_ready,omitempty"`
 	// StatusText is the last STATUS= the process sent by sd_notify.
 	StatusText string `json:"status_text,omitempty"`
+	// Expected: the last exit was one exit_codes lists (by code, not a
+	// signal), so an EXITED process with a non-zero status is fine.
+	Expected bool `json:"expected"`
 }
 
 // DaemonInfo describes sup itself.
@@ -92,6 +95,7 @@ func (l *loop) info(in *instance) ProcessInfo {
 	}
 	if in.exit != nil {
 		p.ExitStatus = in.exit.Code
+		p.Expected = in.exit.Signal == 0 && in.job.Expected(in.exit.Code)
 	}
 	p.SpawnErr = in.spawnErr
 	if in.stdout != nil {
