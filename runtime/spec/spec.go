@@ -55,6 +55,12 @@ type Settings struct {
 	// LogDir is the absolute directory for default log files.
 	LogDir string `json:"log_dir"`
 	Pos    Pos    `json:"pos"`
+	// Tracking is how a job's descendants are found: "auto" (or ""),
+	// "cgroup" or "process-group" (see docs/lifecycle.md).
+	Tracking string `json:"tracking,omitempty"`
+	// OnSurvivors is what a new sup does with the processes a killed one
+	// left: "kill" (or "") or "adopt".
+	OnSurvivors string `json:"on_survivors,omitempty"`
 }
 
 // RestartPolicy says when a service is started again after it exits.

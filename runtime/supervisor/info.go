@@ -52,11 +52,16 @@ type DaemonInfo struct {
 	Conditions []Condition `json:"conditions"`
 	// Tracking says how sup finds a job's descendants on stop.
 	Tracking string `json:"tracking"`
+	// TrackingNote: where the cgroups are, or why there are none.
+	TrackingNote string `json:"tracking_note,omitempty"`
 }
 
 func (l *loop) daemonInfo() DaemonInfo {
 	d := DaemonInfo{PID: os.Getpid(), Started: l.started.Unix(), Health: "OK", Conditions: l.conditionList(),
-		Tracking: "process-group"}
+		Tracking: "process-group", TrackingNote: l.s.opts.TrackingNote}
+	if l.s.opts.Tracking != "" {
+		d.Tracking = l.s.opts.Tracking
+	}
 	if len(d.Conditions) > 0 {
 		d.Health = "DEGRADED"
 	}

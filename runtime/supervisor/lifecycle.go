@@ -44,6 +44,7 @@ func (l *loop) spawn(in *instance) {
 	in.spawnErr = ""
 	in.proc, in.pid, in.start, in.exit = p, p.Pid(), time.Now(), nil
 	l.reportPids()
+	l.watchPid(in, gen, p)
 	l.startProbes(in, gen)
 	go func() {
 		select {

@@ -275,6 +275,16 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 	}
 	req.Env = env
 	req.User, req.Group, req.Umask, req.Nice = j.User, j.UserGroup, j.Umask, j.Nice
+	if j.Pidfile != "" {
+		pf, err := spec.Expand(j.Pidfile, look)
+		if err != nil {
+			return req, fmt.Errorf("pidfile: %w", err)
+		}
+		if !filepath.IsAbs(pf) {
+			pf = filepath.Join(req.Dir, pf)
+		}
+		req.PidFile = pf
+	}
 	if err := l.openLogs(in); err != nil {
 		return req, err
 	}

@@ -47,6 +47,10 @@ type Options struct {
 	WatchFiles func(ctx context.Context, paths []string, changed func())
 	// Exists reports whether a file exists; default os.Stat.
 	Exists func(path string) bool
+	// Tracking is how the Spawner finds a job's descendants, for status:
+	// "cgroup" or "process-group" (the default); TrackingNote says where
+	// the cgroups are, or why there are none.
+	Tracking, TrackingNote string
 }
 
 // Supervisor runs the loop. Create with New, run with Run, then use the API.

@@ -22,6 +22,7 @@ import (
 	"github.com/sup-run/sup/runtime/spec"
 	"github.com/sup-run/sup/runtime/statedir"
 	"github.com/sup-run/sup/runtime/supervisor"
+	"github.com/sup-run/sup/runtime/track"
 )
 
 // Options configure a daemon run.
@@ -99,6 +100,17 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("reaper: %w", err)
 	}
 	defer reaper.Close()
+	tracker, err := track.New(track.Options{Mode: sp.Settings.Tracking, Log: log, Started: reaper.Started})
+	if err != nil {
+		return err
+	}
+	log.Info("tracking descendants", "mode", tracker.Mode(), "note", tracker.Note())
+	// Whatever ends Run, nothing a job forked outlives it (R2).
+	defer func() {
+		if pids := tracker.Sweep(survivorGrace); len(pids) > 0 {
+			log.Warn("killed processes left behind by jobs", "pids", fmt.Sprint(pids))
+		}
+	}()
 
 	// Survivors of a previous sup are killed before anything starts, so
 	// that no job ever runs twice (R1).
@@ -111,7 +123,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	pers := newPersister(sp.Settings.StateDir, log)
 	sup := supervisor.New(supervisor.Options{
-		Spawner:      &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log},
+		Spawner:      &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log, track: tracker},
+		Tracking:     tracker.Mode(),
+		TrackingNote: tracker.Note(),
 		Logger:       log,
 		AdminStopped: stopped,
 		OnIntent:     pers.onIntent,

@@ -12,6 +12,7 @@ import (
 	"github.com/sup-run/sup/runtime/logs"
 	"github.com/sup-run/sup/runtime/proc"
 	"github.com/sup-run/sup/runtime/supervisor"
+	"github.com/sup-run/sup/runtime/track"
 )
 
 // drainGrace bounds how long an exit report waits for the process's pipes to
@@ -25,10 +26,15 @@ type spawner struct {
 	reaper *proc.Reaper
 	bufs   *logs.Buffers
 	log    *slog.Logger
+	// track finds every process of a job (cgroup or process table).
+	track *track.Tracker
+	// pidWait bounds the wait for a pid file; 0 is pidfileWait.
+	pidWait time.Duration
 }
 
 type osProc struct {
 	p    *proc.Process
+	unit *track.Unit
 	done chan supervisor.ExitStatus
 }
 
@@ -56,8 +62,19 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 		}
 		return nil, err
 	}
+	if req.PidFile != "" {
+		// A stale pid file must not be taken for the new daemon's.
+		if err := os.Remove(req.PidFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("cannot remove a stale pid file", "process", req.Name, "path", req.PidFile, "err", err)
+		}
+	}
+	unit := s.track.Unit(req.Name)
+	cg := unit.CgroupDir()
 	p, err := s.reaper.Start(proc.Attr{Argv: req.Argv, Dir: req.Dir, Env: req.Env, Stdout: outW, Stderr: errW,
-		Credential: cred, Umask: req.Umask, Nice: req.Nice})
+		Credential: cred, Umask: req.Umask, Nice: req.Nice, Cgroup: cg})
+	if cg != nil {
+		cg.Close()
+	}
 	// The child has its copies; sup keeps only the read ends, so EOF comes
 	// when the child and its descendants are done with them.
 	outW.Close()
@@ -86,9 +103,13 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 		wg.Add(1)
 		go capture(errR, req.Stderr, "stderr")
 	}
+	unit.AddRoot(p.Pid())
 	drained := make(chan struct{})
 	go func() { wg.Wait(); close(drained) }()
-	op := &osProc{p: p, done: make(chan supervisor.ExitStatus, 1)}
+	if req.PidFile != "" {
+		return s.daemonProc(req, p, unit, drained), nil
+	}
+	op := &osProc{p: p, unit: unit, done: make(chan supervisor.ExitStatus, 1)}
 	go func() {
 		e := <-p.Done()
 		t := time.NewTimer(drainGrace)
@@ -104,6 +125,6 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 
 func (o *osProc) Pid() int                             { return o.p.Pid() }
 func (o *osProc) Signal(sig syscall.Signal) error      { return o.p.Signal(sig) }
-func (o *osProc) SignalGroup(sig syscall.Signal) error { return o.p.SignalGroup(sig) }
-func (o *osProc) GroupAlive() bool                     { return o.p.GroupAlive() }
+func (o *osProc) SignalGroup(sig syscall.Signal) error { return o.unit.Signal(sig) }
+func (o *osProc) GroupAlive() bool                     { return o.unit.Alive() }
 func (o *osProc) Done() <-chan supervisor.ExitStatus   { return o.done }
