@@ -44,7 +44,6 @@ func (l *loop) spawn(in *instance) {
 	in.spawnErr = ""
 	in.proc, in.pid, in.start, in.exit = p, p.Pid(), time.Now(), nil
 	l.reportPids()
-	l.watchPid(in, gen, p)
 	l.startProbes(in, gen)
 	go func() {
 		select {
@@ -53,6 +52,9 @@ func (l *loop) spawn(in *instance) {
 		case <-l.s.done:
 		}
 	}()
+	if l.awaitPid(in, gen, p) {
+		return // STARTING until the daemon's pid is known
+	}
 	if in.job.Kind == spec.KindTask || in.job.StartSecs <= 0 {
 		l.setState(in, Starting, "")
 		l.setState(in, Running, "")

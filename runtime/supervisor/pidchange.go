@@ -8,13 +8,17 @@ type PidChanger interface {
 	PidChanged() <-chan int
 }
 
-// watchPid follows the pid changes of generation gen of in, so that status,
-// the pid record and signals name the process really supervised.
-func (l *loop) watchPid(in *instance, gen uint64, p Proc) {
+// awaitPid follows the pid changes of generation gen of in, so that status,
+// the pid record and signals name the process really supervised. For such
+// a process it reports true: in is STARTING until the first pid arrives,
+// and start_secs count from then (as systemd's Type=forking is activating
+// until the pid file is read).
+func (l *loop) awaitPid(in *instance, gen uint64, p Proc) bool {
 	pc, ok := p.(PidChanger)
 	if !ok {
-		return
+		return false
 	}
+	l.setState(in, Starting, "")
 	ch := pc.PidChanged()
 	go func() {
 		for {
@@ -28,6 +32,7 @@ func (l *loop) watchPid(in *instance, gen uint64, p Proc) {
 						l.s.log.Info("supervising the pid from the pid file", "process", in.name, "pid", pid, "launcher", in.pid)
 						in.pid = pid
 						l.reportPids()
+						l.pidKnown(in, gen)
 					}
 				})
 			case <-l.s.done:
@@ -35,4 +40,22 @@ func (l *loop) watchPid(in *instance, gen uint64, p Proc) {
 			}
 		}
 	}()
+	return true
+}
+
+// pidKnown starts the start_secs count once the daemon's pid is known.
+func (l *loop) pidKnown(in *instance, gen uint64) {
+	if in.state != Starting || in.timer != nil {
+		return
+	}
+	if in.job.StartSecs <= 0 {
+		l.setState(in, Running, "")
+		return
+	}
+	in.timer = l.s.after(in.job.StartSecs, func(l *loop) {
+		if in.gen == gen && in.state == Starting {
+			in.timer = nil
+			l.setState(in, Running, "")
+		}
+	})
 }

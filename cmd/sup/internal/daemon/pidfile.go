@@ -93,6 +93,7 @@ func (d *daemonProc) run(path string, wait time.Duration) supervisor.ExitStatus 
 	}
 	if f.pid == d.launcher.Pid() {
 		// The command wrote its own pid: it is the daemon.
+		d.pids <- f.pid
 		if launcherDone {
 			st, _ := d.launcher.Exited()
 			return fromExit(st)
