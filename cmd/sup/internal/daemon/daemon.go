@@ -145,11 +145,12 @@ func Run(ctx context.Context, opts Options) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelDebug),
 	}
-	go srv.Serve(ln)
-
+	// Serve once the config is applied: a client that connects earlier
+	// waits in the listen backlog rather than finding no jobs.
 	if err := sup.Apply(context.WithoutCancel(ctx), sp); err != nil {
 		return err
 	}
+	go srv.Serve(ln)
 	log.Info("sup running", "config", sp.Config, "socket", sp.Settings.Socket, "pid", os.Getpid(), "jobs", len(sp.Jobs))
 	if opts.Ready != nil {
 		opts.Ready(sp)
