@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/sup-run/sup/runtime/logs"
@@ -60,6 +61,8 @@ type Supervisor struct {
 	cmds  chan func(*loop)
 	done  chan struct{} // closed when Run returns
 	ready chan struct{} // closed when Run starts
+	// wakeups counts the loop's iterations, for the idle test (R13).
+	wakeups atomic.Uint64
 }
 
 // New returns a supervisor; call Run to start its loop.
@@ -96,6 +99,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			l.closeLogs()
 			return ctx.Err()
 		case f := <-s.cmds:
+			s.wakeups.Add(1)
 			f(l)
 		}
 		if l.finished() {
