@@ -34,6 +34,8 @@ type loop struct {
 	// commands counts running hooks and exec probes; shutdown waits for
 	// them.
 	commands int
+	// adopted: instances given a process of Options.Adopted (adopt.go).
+	adopted map[string]bool
 }
 
 func newLoop(s *Supervisor) *loop {
@@ -154,7 +156,9 @@ func (l *loop) apply(sp *spec.Spec) {
 	l.insts = insts
 	sortByStartOrder(sp, launch)
 	for _, in := range launch {
-		l.launch(in)
+		if !l.adopt(in) {
+			l.launch(in)
+		}
 	}
 	l.depsChanged()
 }

@@ -52,6 +52,10 @@ type Options struct {
 	// "cgroup" or "process-group" (the default); TrackingNote says where
 	// the cgroups are, or why there are none.
 	Tracking, TrackingNote string
+	// Adopted are processes a previous sup left running, by instance
+	// name: at the first apply they are taken as the running process of
+	// their instance instead of starting one.
+	Adopted map[string]Proc
 }
 
 // Supervisor runs the loop. Create with New, run with Run, then use the API.

@@ -112,20 +112,27 @@ func Run(ctx context.Context, opts Options) error {
 		}
 	}()
 
-	// Survivors of a previous sup are killed before anything starts, so
-	// that no job ever runs twice (R1).
-	if err := killSurvivors(sp.Settings.StateDir, log); err != nil {
-		log.Error("cannot check for survivors of a previous sup", "err", err)
-	}
 	stopped, err := readIntent(sp.Settings.StateDir)
 	if err != nil {
 		log.Error("cannot read the admin intent; starting per autostart", "err", err)
+	}
+	// Survivors of a previous sup are killed (or adopted) before anything
+	// starts, so that no job ever runs twice (R1).
+	var adopted map[string]supervisor.Proc
+	if sp.Settings.OnSurvivors == "adopt" {
+		adopted, err = adoptSurvivors(sp.Settings.StateDir, sp, stopped, log)
+	} else {
+		err = killSurvivors(sp.Settings.StateDir, log)
+	}
+	if err != nil {
+		log.Error("cannot check for survivors of a previous sup", "err", err)
 	}
 	pers := newPersister(sp.Settings.StateDir, log)
 	sup := supervisor.New(supervisor.Options{
 		Spawner:      &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log, track: tracker},
 		Tracking:     tracker.Mode(),
 		TrackingNote: tracker.Note(),
+		Adopted:      adopted,
 		Logger:       log,
 		AdminStopped: stopped,
 		OnIntent:     pers.onIntent,
