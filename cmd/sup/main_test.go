@@ -26,6 +26,11 @@ import (
 // The test binary doubles as `sup` and as `supchild`, the small helper
 // children (see internal/testproc) that scripts supervise.
 func TestMain(m *testing.M) {
+	// The helpers' own children (testproc.Argv) run the binary with a
+	// marker argument instead of a command name.
+	if testproc.IsHelper() {
+		os.Exit(testproc.Main(os.Args[2:]))
+	}
 	testscript.Main(m, map[string]func(){
 		"sup":      func() { os.Exit(cli.Main()) },
 		"supchild": func() { os.Exit(testproc.Main(os.Args[1:])) },

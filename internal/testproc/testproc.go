@@ -40,6 +40,13 @@
 //	                     print "ready", sleep forever
 //	notify STATUS        send STATUS=STATUS then READY=1 to $NOTIFY_SOCKET
 //	                     (sd_notify), sleep forever
+//	double-fork [-exit] [-pidfile FILE]
+//	                     daemonize: print "pid P", start a middle process
+//	                     in a new session that starts the daemon (sleep
+//	                     forever, writing its pid to FILE first), prints
+//	                     "daemon D" and exits; then exit 0 (-exit) or
+//	                     sleep forever
+//	pidfile-sleep FILE   write the pid to FILE (atomically), sleep forever
 //
 // Usage errors print to stderr and exit 2.
 package testproc
@@ -151,6 +158,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// service whose command line a test inspects).
 		fmt.Fprintln(stdout, strings.Join(append([]string{"hold"}, args...), " "))
 		sleepForever()
+	case "double-fork":
+		err = doubleFork(args, stdout)
+	case "double-fork-mid":
+		err = doubleForkMid(args, stdout)
+	case "pidfile-sleep":
+		err = pidfileSleep(args)
 	default:
 		return usage(stderr, fmt.Sprintf("unknown subcommand %q", cmd))
 	}

@@ -112,10 +112,15 @@ func (d *Decls) fillLifecycle(a *kwargs.Args, j *spec.Job) error {
 	for _, f := range files {
 		j.EnvFiles = append(j.EnvFiles, d.path(f))
 	}
-	if _, ok := a.Value("pidfile"); ok {
-		// Declared so that configs can be written for it, refused until
-		// sup supervises the pid a forking daemon writes.
-		return a.Errorf("pidfile", "is not supported yet: run the daemon in the foreground (see docs/lifecycle.md)")
+	pidfile, ok, err := pathArg(a, "pidfile")
+	if err != nil {
+		return err
+	}
+	if ok {
+		if j.Kind == spec.KindTask {
+			return a.Errorf("pidfile", "a task runs to completion and leaves no daemon to supervise; leave pidfile out")
+		}
+		j.Pidfile = d.path(pidfile)
 	}
 	return nil
 }

@@ -13,7 +13,10 @@ import (
 	"go.starlark.net/starlark"
 )
 
-var settingsParams = []string{"name", "socket", "logdir", "state_dir", "tz"}
+var settingsParams = []string{"name", "socket", "logdir", "state_dir", "tz", "tracking", "on_survivors"}
+
+// pathParams are the settings that are paths.
+var pathParams = []string{"socket", "logdir", "state_dir"}
 
 // settingsBuiltin implements settings(name=, socket=, logdir=, state_dir=).
 func (d *Decls) settingsBuiltin(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
@@ -36,7 +39,13 @@ func (d *Decls) settingsBuiltin(thread *starlark.Thread, _ *starlark.Builtin, ar
 	if err := kwargs.Opt(a, "tz", &s.TZ, timeZone); err != nil {
 		return nil, err
 	}
-	for _, field := range settingsParams[1:4] {
+	if err := kwargs.Opt(a, "tracking", &s.Tracking, choice("auto", "cgroup", "process-group")); err != nil {
+		return nil, err
+	}
+	if err := kwargs.Opt(a, "on_survivors", &s.OnSurvivors, choice("kill", "adopt")); err != nil {
+		return nil, err
+	}
+	for _, field := range pathParams {
 		p, ok, err := pathArg(a, field)
 		if err != nil {
 			return nil, err

@@ -39,6 +39,9 @@ type Attr struct {
 	// Nice, when not 0, is the child's niceness. It is set right after the
 	// fork (the program may run its first instructions at sup's own).
 	Nice int
+	// Cgroup, when set, is an open cgroup v2 directory the child starts
+	// in (clone3 CLONE_INTO_CGROUP): it is in there before it can fork.
+	Cgroup *os.File
 }
 
 // Process is a started child. Its methods are safe for concurrent use.
@@ -80,6 +83,9 @@ func (r *Reaper) Start(a Attr) (*Process, error) {
 		}
 	}
 	sys := &syscall.SysProcAttr{Setpgid: true, Credential: a.Credential}
+	if a.Cgroup != nil {
+		sys.UseCgroupFD, sys.CgroupFD = true, int(a.Cgroup.Fd())
+	}
 	argv := a.Argv
 	if a.Umask != nil {
 		if len(r.helper) == 0 {
@@ -138,6 +144,7 @@ func (r *Reaper) Start(a Attr) (*Process, error) {
 	runtime.KeepAlive(a.Stdin)
 	runtime.KeepAlive(a.Stdout)
 	runtime.KeepAlive(a.Stderr)
+	runtime.KeepAlive(a.Cgroup)
 	return p, nil
 }
 

@@ -57,6 +57,12 @@ type Settings struct {
 	Pos    Pos    `json:"pos"`
 	// TZ is the default zone of schedules ("" = the local zone).
 	TZ string `json:"tz,omitempty"`
+	// Tracking is how a job's descendants are found: "auto" (or ""),
+	// "cgroup" or "process-group" (see docs/lifecycle.md).
+	Tracking string `json:"tracking,omitempty"`
+	// OnSurvivors is what a new sup does with the processes a killed one
+	// left: "kill" (or "") or "adopt".
+	OnSurvivors string `json:"on_survivors,omitempty"`
 }
 
 // RestartPolicy says when a service is started again after it exits.

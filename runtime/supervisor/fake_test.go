@@ -47,6 +47,8 @@ func (f *fakeSpawner) Spawn(req SpawnRequest) (Proc, error) {
 	return p, nil
 }
 
+func (f *fakeSpawner) base() *fakeSpawner { return f }
+
 func (f *fakeSpawner) count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -115,8 +117,17 @@ type harness struct {
 
 func newHarness(t *testing.T, jobs ...*spec.Job) *harness {
 	t.Helper()
-	fs := &fakeSpawner{fail: map[string]error{}}
-	s := New(Options{Spawner: fs, Environ: []string{"HOME=/home/u", "PATH=/bin"}})
+	return newHarnessWith(t, &fakeSpawner{fail: map[string]error{}}, jobs...)
+}
+
+// newHarnessWith runs the jobs on spawner, which wraps a fakeSpawner.
+func newHarnessWith(t *testing.T, spawner interface {
+	Spawner
+	base() *fakeSpawner
+}, jobs ...*spec.Job) *harness {
+	t.Helper()
+	fs := spawner.base()
+	s := New(Options{Spawner: spawner, Environ: []string{"HOME=/home/u", "PATH=/bin"}})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		cancel()

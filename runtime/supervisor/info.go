@@ -41,6 +41,9 @@ type ProcessInfo struct {
 	// LogLost counts the output bytes that could not be written to disk
 	// (on_full = "drop").
 	LogLost int64 `json:"log_lost_bytes,omitempty"`
+	// Expected: the last exit was one exit_codes lists (by code, not a
+	// signal), so an EXITED process with a non-zero status is fine.
+	Expected bool `json:"expected"`
 }
 
 // DaemonInfo describes sup itself.
@@ -55,8 +58,10 @@ type DaemonInfo struct {
 	Health     string      `json:"health"`
 	Conditions []Condition `json:"conditions"`
 	// Tracking says how sup finds a job's descendants on stop.
-	Tracking string     `json:"tracking"`
-	Events   EventsInfo `json:"events"`
+	Tracking string `json:"tracking"`
+	// TrackingNote: where the cgroups are, or why there are none.
+	TrackingNote string     `json:"tracking_note,omitempty"`
+	Events       EventsInfo `json:"events"`
 	// LogFaults are log files failing now (disk full, failed rotation or
 	// clear): a daemon-level condition until they recover.
 	LogFaults []string `json:"log_faults,omitempty"`
@@ -73,7 +78,10 @@ type EventsInfo struct {
 
 func (l *loop) daemonInfo() DaemonInfo {
 	d := DaemonInfo{PID: os.Getpid(), Started: l.started.Unix(), Health: "OK", Conditions: l.conditionList(),
-		Tracking: "process-group"}
+		Tracking: "process-group", TrackingNote: l.s.opts.TrackingNote}
+	if l.s.opts.Tracking != "" {
+		d.Tracking = l.s.opts.Tracking
+	}
 	if len(d.Conditions) > 0 {
 		d.Health = "DEGRADED"
 	}
@@ -114,6 +122,7 @@ func (l *loop) info(in *instance) ProcessInfo {
 	}
 	if in.exit != nil {
 		p.ExitStatus = in.exit.Code
+		p.Expected = in.exit.Signal == 0 && in.job.Expected(in.exit.Code)
 	}
 	p.SpawnErr = in.spawnErr
 	if in.stdout != nil {

@@ -62,6 +62,9 @@ func (l *loop) spawn(in *instance) {
 		case <-l.s.done:
 		}
 	}()
+	if l.awaitPid(in, gen, p) {
+		return // STARTING until the daemon's pid is known
+	}
 	if in.job.Kind == spec.KindTask || in.job.StartSecs <= 0 {
 		l.setState(in, Starting, "")
 		l.setState(in, Running, "")

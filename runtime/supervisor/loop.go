@@ -41,6 +41,8 @@ type loop struct {
 	// pidsDirty: a process started or exited since OnPids was last told
 	// (persist.go); reported once per batch of commands.
 	pidsDirty bool
+	// adopted: instances given a process of Options.Adopted (adopt.go).
+	adopted map[string]bool
 }
 
 func newLoop(s *Supervisor) *loop {
@@ -177,7 +179,9 @@ func (l *loop) apply(sp *spec.Spec) {
 	l.insts = insts
 	sortByStartOrder(sp, launch)
 	for _, in := range launch {
-		l.launch(in)
+		if !l.adopt(in) {
+			l.launch(in)
+		}
 	}
 	l.depsChanged()
 	l.applied(old)
@@ -324,6 +328,16 @@ func (l *loop) request(in *instance) (SpawnRequest, error) {
 	}
 	req.Env = env
 	req.User, req.Group, req.Umask, req.Nice = j.User, j.UserGroup, j.Umask, j.Nice
+	if j.Pidfile != "" {
+		pf, err := spec.Expand(j.Pidfile, look)
+		if err != nil {
+			return req, fmt.Errorf("pidfile: %w", err)
+		}
+		if !filepath.IsAbs(pf) {
+			pf = filepath.Join(req.Dir, pf)
+		}
+		req.PidFile = pf
+	}
 	if err := l.prepareLogs(in, true); err != nil {
 		return req, err
 	}

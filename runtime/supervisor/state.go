@@ -81,9 +81,15 @@ type ExitStatus struct {
 	Signal syscall.Signal // 0 unless killed by a signal
 	Core   bool
 	Time   time.Time
+	// Note, when set, says why a process counts as exited without a
+	// status of its own (a pid file that never appeared).
+	Note string
 }
 
 func (e ExitStatus) String() string {
+	if e.Note != "" {
+		return e.Note
+	}
 	if e.Signal != 0 {
 		s := "killed by " + SignalName(e.Signal)
 		if e.Core {
@@ -157,6 +163,9 @@ type SpawnRequest struct {
 	// Stdin: give the process a stdin pipe (the Proc then implements
 	// Stdin); otherwise /dev/null.
 	Stdin bool
+	// PidFile, when set, is where the command (a daemon that forks)
+	// writes the pid of the process to supervise (job(pidfile = ...)).
+	PidFile string
 }
 
 // Proc is a started process.

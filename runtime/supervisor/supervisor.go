@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/sup-run/sup/runtime/events"
@@ -54,6 +55,14 @@ type Options struct {
 	Store sched.Store
 	// EventHistory is how many past events the bus remembers.
 	EventHistory int
+	// Tracking is how the Spawner finds a job's descendants, for status:
+	// "cgroup" or "process-group" (the default); TrackingNote says where
+	// the cgroups are, or why there are none.
+	Tracking, TrackingNote string
+	// Adopted are processes a previous sup left running, by instance
+	// name: at the first apply they are taken as the running process of
+	// their instance instead of starting one.
+	Adopted map[string]Proc
 }
 
 // Supervisor runs the loop. Create with New, run with Run, then use the API.
@@ -65,6 +74,8 @@ type Supervisor struct {
 	ready chan struct{} // closed when Run starts
 	bus   *events.Bus
 	store sched.Store
+	// wakeups counts the loop's iterations, for the idle test (R13).
+	wakeups atomic.Uint64
 }
 
 // New returns a supervisor; call Run to start its loop.
@@ -106,6 +117,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			l.closeLogs()
 			return ctx.Err()
 		case f := <-s.cmds:
+			s.wakeups.Add(1)
 			f(l)
 			l.drain()
 			l.batch()

@@ -61,8 +61,10 @@ func TestStatusExitRule(t *testing.T) {
 		{supervisor.ProcessInfo{StateName: "STOPPED", Wanted: false}, false},
 		{supervisor.ProcessInfo{StateName: "FATAL"}, true},
 		{supervisor.ProcessInfo{StateName: "BACKOFF"}, true},
-		{supervisor.ProcessInfo{StateName: "EXITED", Wanted: true, ExitStatus: 0}, false},
+		{supervisor.ProcessInfo{StateName: "EXITED", Wanted: true, ExitStatus: 0, Expected: true}, false},
 		{supervisor.ProcessInfo{StateName: "EXITED", Wanted: true, ExitStatus: 1}, true},
+		// A non-zero status listed in exit_codes is a success.
+		{supervisor.ProcessInfo{StateName: "EXITED", Wanted: true, ExitStatus: 3, Expected: true}, false},
 	}
 	for _, c := range cases {
 		if got := notRunningAsWanted(c.p); got != c.want {

@@ -87,7 +87,7 @@ func notRunningAsWanted(p supervisor.ProcessInfo) bool {
 	case "FATAL", "BACKOFF":
 		return true
 	case "EXITED":
-		return p.Wanted && p.ExitStatus != 0
+		return p.Wanted && !p.Expected
 	}
 	return p.Wanted
 }

@@ -43,6 +43,7 @@ func (c *Client) StatusJSON(ctx context.Context, names []string) ([]byte, *Statu
 			StateName  string `json:"statename"`
 			ExitStatus int    `json:"exitstatus"`
 			Wanted     bool   `json:"wanted"`
+			Expected   bool   `json:"expected"`
 		} `json:"processes"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &slim); err != nil {
@@ -50,7 +51,7 @@ func (c *Client) StatusJSON(ctx context.Context, names []string) ([]byte, *Statu
 	}
 	out := &StatusReply{Processes: make([]supervisor.ProcessInfo, len(slim.Processes))}
 	for i, p := range slim.Processes {
-		out.Processes[i] = supervisor.ProcessInfo{StateName: p.StateName, ExitStatus: p.ExitStatus, Wanted: p.Wanted}
+		out.Processes[i] = supervisor.ProcessInfo{StateName: p.StateName, ExitStatus: p.ExitStatus, Wanted: p.Wanted, Expected: p.Expected}
 	}
 	return buf.Bytes(), out, nil
 }

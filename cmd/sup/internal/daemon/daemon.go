@@ -24,6 +24,7 @@ import (
 	"github.com/sup-run/sup/runtime/spec"
 	"github.com/sup-run/sup/runtime/statedir"
 	"github.com/sup-run/sup/runtime/supervisor"
+	"github.com/sup-run/sup/runtime/track"
 )
 
 // Options configure a daemon run.
@@ -102,19 +103,39 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("reaper: %w", err)
 	}
 	defer reaper.Close()
-
-	// Survivors of a previous sup are killed before anything starts, so
-	// that no job ever runs twice (R1).
-	if err := killSurvivors(sp.Settings.StateDir, log); err != nil {
-		log.Error("cannot check for survivors of a previous sup", "err", err)
+	tracker, err := track.New(track.Options{Mode: sp.Settings.Tracking, Log: log, Started: reaper.Started})
+	if err != nil {
+		return err
 	}
+	log.Info("tracking descendants", "mode", tracker.Mode(), "note", tracker.Note())
+	// Whatever ends Run, nothing a job forked outlives it (R2).
+	defer func() {
+		if pids := tracker.Sweep(survivorGrace); len(pids) > 0 {
+			log.Warn("killed processes left behind by jobs", "pids", fmt.Sprint(pids))
+		}
+	}()
+
 	stopped, err := readIntent(sp.Settings.StateDir)
 	if err != nil {
 		log.Error("cannot read the admin intent; starting per autostart", "err", err)
 	}
+	// Survivors of a previous sup are killed (or adopted) before anything
+	// starts, so that no job ever runs twice (R1).
+	var adopted map[string]supervisor.Proc
+	if sp.Settings.OnSurvivors == "adopt" {
+		adopted, err = adoptSurvivors(sp.Settings.StateDir, sp, stopped, log)
+	} else {
+		err = killSurvivors(sp.Settings.StateDir, log)
+	}
+	if err != nil {
+		log.Error("cannot check for survivors of a previous sup", "err", err)
+	}
 	pers := newPersister(sp.Settings.StateDir, log)
 	sup := supervisor.New(supervisor.Options{
-		Spawner:      &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log},
+		Spawner:      &spawner{reaper: reaper, bufs: logs.NewBuffers(), log: log, track: tracker},
+		Tracking:     tracker.Mode(),
+		TrackingNote: tracker.Note(),
+		Adopted:      adopted,
 		Logger:       log,
 		AdminStopped: stopped,
 		OnIntent:     pers.onIntent,

@@ -12,6 +12,7 @@ import (
 	"github.com/sup-run/sup/runtime/logs"
 	"github.com/sup-run/sup/runtime/proc"
 	"github.com/sup-run/sup/runtime/supervisor"
+	"github.com/sup-run/sup/runtime/track"
 )
 
 // drainGrace bounds how long an exit report waits for the process's pipes to
@@ -25,12 +26,17 @@ type spawner struct {
 	reaper *proc.Reaper
 	bufs   *logs.Buffers
 	log    *slog.Logger
+	// track finds every process of a job (cgroup or process table).
+	track *track.Tracker
+	// pidWait bounds the wait for a pid file; 0 is pidfileWait.
+	pidWait time.Duration
 }
 
 type osProc struct {
 	p     *proc.Process
 	done  chan supervisor.ExitStatus
 	stdin *os.File // write end of the child's stdin (stdin = True), or nil
+	unit  *track.Unit
 }
 
 func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
@@ -67,8 +73,19 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 			return nil, err
 		}
 	}
+	if req.PidFile != "" {
+		// A stale pid file must not be taken for the new daemon's.
+		if err := os.Remove(req.PidFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("cannot remove a stale pid file", "process", req.Name, "path", req.PidFile, "err", err)
+		}
+	}
+	unit := s.track.Unit(req.Name)
+	cg := unit.CgroupDir()
 	p, err := s.reaper.Start(proc.Attr{Argv: req.Argv, Dir: req.Dir, Env: req.Env, Stdin: inR, Stdout: outW, Stderr: errW,
-		Credential: cred, Umask: req.Umask, Nice: req.Nice})
+		Credential: cred, Umask: req.Umask, Nice: req.Nice, Cgroup: cg})
+	if cg != nil {
+		cg.Close()
+	}
 	if inR != nil {
 		inR.Close()
 	}
@@ -112,7 +129,14 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 	if !shared {
 		go capture(errR, req.Stderr, "stderr")
 	}
-	op := &osProc{p: p, done: make(chan supervisor.ExitStatus, 1), stdin: inW}
+	unit.AddRoot(p.Pid())
+	if req.PidFile != "" {
+		if inW != nil {
+			inW.Close() // a forking daemon's stdin is not sup's to keep
+		}
+		return s.daemonProc(req, p, unit, drained), nil
+	}
+	op := &osProc{p: p, done: make(chan supervisor.ExitStatus, 1), stdin: inW, unit: unit}
 	go func() {
 		e := <-p.Done()
 		t := time.NewTimer(drainGrace)
@@ -131,8 +155,8 @@ func (s *spawner) Spawn(req supervisor.SpawnRequest) (supervisor.Proc, error) {
 
 func (o *osProc) Pid() int                             { return o.p.Pid() }
 func (o *osProc) Signal(sig syscall.Signal) error      { return o.p.Signal(sig) }
-func (o *osProc) SignalGroup(sig syscall.Signal) error { return o.p.SignalGroup(sig) }
-func (o *osProc) GroupAlive() bool                     { return o.p.GroupAlive() }
+func (o *osProc) SignalGroup(sig syscall.Signal) error { return o.unit.Signal(sig) }
+func (o *osProc) GroupAlive() bool                     { return o.unit.Alive() }
 func (o *osProc) Done() <-chan supervisor.ExitStatus   { return o.done }
 
 // WriteStdin implements supervisor.Stdin.

@@ -1,0 +1,6 @@
+//go:build stress
+
+package daemon
+
+// crashLoopRestarts is R10's full size (RELIABILITY.md).
+const crashLoopRestarts = 1000
