@@ -21,6 +21,7 @@ import (
 
 	"github.com/sup-run/sup/cmd/sup/internal/cli"
 	"github.com/sup-run/sup/internal/testproc"
+	"github.com/sup-run/sup/runtime/cgroup"
 )
 
 // The test binary doubles as `sup` and as `supchild`, the small helper
@@ -51,6 +52,17 @@ func TestScript(t *testing.T) {
 			}
 			env.Setenv("EXAMPLES", examples)
 			return nil
+		},
+		// [cgroup]: sup can track jobs with cgroups v2 here.
+		Condition: func(cond string) (bool, error) {
+			if cond != "cgroup" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			r, err := cgroup.Open(fmt.Sprintf("sup-%d", os.Getpid()))
+			if err != nil {
+				return false, nil
+			}
+			return true, r.Remove(time.Second)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitcode,

@@ -88,6 +88,26 @@ func removeStale(parent, name string) {
 // Dir is the subtree's directory.
 func (r *Root) Dir() string { return r.dir }
 
+// Stale returns the subtree at dir when it is one a sup that is gone left
+// behind ("sup-<pid>" of a dead pid, inside a cgroup2 mount), and nil for
+// anything else: a path read from a state file never names a live sup's
+// tree, nor an arbitrary directory.
+func Stale(dir string) *Root {
+	rest, ok := strings.CutPrefix(filepath.Base(dir), "sup-")
+	if !ok || !filepath.IsAbs(dir) {
+		return nil
+	}
+	pid, err := strconv.Atoi(rest)
+	if err != nil || pid <= 0 || unix.Kill(pid, 0) != unix.ESRCH {
+		return nil
+	}
+	var st unix.Statfs_t
+	if unix.Statfs(dir, &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
+		return nil
+	}
+	return &Root{dir: dir}
+}
+
 // ownPath is sup's cgroup v2 path, from the "0::" line of /proc/self/cgroup.
 func ownPath() (string, error) {
 	b, err := os.ReadFile("/proc/self/cgroup")

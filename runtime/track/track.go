@@ -104,6 +104,14 @@ func (t *Tracker) Mode() string { return t.mode }
 // Note says where the cgroups are, or why there are none.
 func (t *Tracker) Note() string { return t.note }
 
+// CgroupDir is sup's cgroup subtree, or "" when tracking by process group.
+func (t *Tracker) CgroupDir() string {
+	if t.cg == nil {
+		return ""
+	}
+	return t.cg.Dir()
+}
+
 // Unit is the set of processes of one started process (a job's, or a
 // hook's): everything it forks, however it forks.
 type Unit struct {

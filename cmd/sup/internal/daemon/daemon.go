@@ -126,6 +126,7 @@ func Run(ctx context.Context, opts Options) error {
 		adopted, err = adoptSurvivors(sp.Settings.StateDir, sp, stopped, log)
 	} else {
 		err = killSurvivors(sp.Settings.StateDir, log)
+		killStaleCgroup(sp.Settings.StateDir, tracker.CgroupDir(), log)
 	}
 	if err != nil {
 		log.Error("cannot check for survivors of a previous sup", "err", err)

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/sup-run/sup/runtime/cgroup"
 	"github.com/sup-run/sup/runtime/statedir"
 	"github.com/sup-run/sup/runtime/supervisor"
 )
@@ -156,4 +158,29 @@ func killSurvivors(dir string, log *slog.Logger) error {
 		log.Warn("survivors needed SIGKILL", "pids", fmt.Sprint(hard))
 	}
 	return nil
+}
+
+// cgroupFile records, in the state dir, the cgroup subtree of the sup that
+// runs on it, so that the next sup can find what a killed one left there.
+const cgroupFile = "cgroup"
+
+// killStaleCgroup kills whatever is left in the cgroups of a previous,
+// killed sup on this state dir: with cgroup tracking this reaches the
+// escapees (setsid, double fork) that the recorded pids miss (R1). It then
+// records own (sup's subtree, "" without cgroups) for the next sup.
+func killStaleCgroup(dir, own string, log *slog.Logger) {
+	path := filepath.Join(dir, cgroupFile)
+	if b, err := os.ReadFile(path); err == nil {
+		if old := strings.TrimSpace(string(b)); old != "" && old != own {
+			if r := cgroup.Stale(old); r != nil {
+				log.Warn("killing what a previous sup left in its cgroups", "cgroup", old)
+				if err := r.Remove(survivorGrace); err != nil {
+					log.Error("cannot remove the cgroups of a previous sup", "err", err)
+				}
+			}
+		}
+	}
+	if err := statedir.WriteFile(path, []byte(own+"\n")); err != nil {
+		log.Error("cannot record sup's cgroup in the state dir", "err", err)
+	}
 }
