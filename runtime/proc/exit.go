@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sup-run/sup/internal/signals"
 )
 
 // Exit is how a process ended, as reaped.
@@ -41,19 +43,11 @@ func (e Exit) String() string {
 	if e.Signal == 0 {
 		return fmt.Sprintf("exit status %d", e.Code)
 	}
-	s := "killed by " + signalName(e.Signal)
+	s := "killed by " + signals.String(e.Signal)
 	if e.Core {
 		s += " (core dumped)"
 	}
 	return s
-}
-
-// signalName is "SIGKILL", or "signal 64" for a number without a name.
-func signalName(sig syscall.Signal) string {
-	if name := unix.SignalName(sig); name != "" {
-		return name
-	}
-	return fmt.Sprintf("signal %d", int(sig))
 }
 
 // SpawnError is a failure to start a process: its binary could not be

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sup-run/sup/internal/signals"
 )
 
 // Attr describes a process to start.
@@ -195,7 +197,7 @@ func (p *Process) Signal(sig syscall.Signal) error {
 			// Only if something else reaped it.
 			return os.ErrProcessDone
 		}
-		return fmt.Errorf("signal %s to pid %d: %w", signalName(sig), p.pid, err)
+		return fmt.Errorf("signal %s to pid %d: %w", signals.String(sig), p.pid, err)
 	}
 	return nil
 }
@@ -209,7 +211,7 @@ func (p *Process) SignalGroup(sig syscall.Signal) error {
 		if errors.Is(err, unix.ESRCH) {
 			return os.ErrProcessDone
 		}
-		return fmt.Errorf("signal %s to process group %d: %w", signalName(sig), p.pid, err)
+		return fmt.Errorf("signal %s to process group %d: %w", signals.String(sig), p.pid, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"syscall"
 
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/spec"
 )
 
@@ -232,7 +233,7 @@ func (s *Supervisor) Signal(ctx context.Context, names []string, sig syscall.Sig
 			if err := l.signal(in, sig); err != nil {
 				return &Result{Name: in.name, Msg: err.Error(), State: in.state.String()}
 			}
-			return &Result{Name: in.name, OK: true, Msg: "signalled " + SignalName(sig), State: in.state.String()}
+			return &Result{Name: in.name, OK: true, Msg: "signalled " + signals.String(sig), State: in.state.String()}
 		}, nil, nil)
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/events"
 	"github.com/sup-run/sup/runtime/sched"
 	"github.com/sup-run/sup/runtime/spec"
@@ -263,7 +264,7 @@ func (l *loop) exited(in *instance, st ExitStatus) {
 	vars["EXIT_SIGNAL"] = ""
 	if st.Signal != 0 {
 		vars["EXIT_STATUS"] = ""
-		vars["EXIT_SIGNAL"] = strings.TrimPrefix(SignalName(st.Signal), "SIG")
+		vars["EXIT_SIGNAL"] = strings.TrimPrefix(signals.String(st.Signal), "SIG")
 	}
 	vars["EXPECTED"] = strconv.FormatBool(expected)
 	l.emit("exited", vars)

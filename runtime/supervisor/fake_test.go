@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/spec"
 )
 
@@ -74,7 +75,7 @@ func (p *fakeProc) sig(sig syscall.Signal, group bool) error {
 		p.mu.Unlock()
 		return os.ErrProcessDone
 	}
-	p.signals = append(p.signals, fmt.Sprintf("%s group=%v", SignalName(sig), group))
+	p.signals = append(p.signals, fmt.Sprintf("%s group=%v", signals.String(sig), group))
 	if group && sig == syscall.SIGKILL {
 		p.group = false
 	}

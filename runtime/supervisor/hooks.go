@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/spec"
 )
 
@@ -190,7 +191,7 @@ func (l *loop) preStop(in *instance, gen uint64, then func()) {
 func (l *loop) postStop(in *instance, st ExitStatus) {
 	code, sig := strconv.Itoa(st.Code), ""
 	if st.Signal != 0 {
-		code, sig = "", strings.TrimPrefix(SignalName(st.Signal), "SIG")
+		code, sig = "", strings.TrimPrefix(signals.String(st.Signal), "SIG")
 	}
 	l.hookAndLog(in, "post_stop", in.job.Hooks.PostStop, []string{"EXIT_STATUS=" + code, "EXIT_SIGNAL=" + sig}, nil)
 }

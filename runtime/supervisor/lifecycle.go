@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/restart"
 	"github.com/sup-run/sup/runtime/spec"
 )
@@ -231,7 +232,7 @@ func (l *loop) signalStop(in *instance, gen uint64) {
 	if sig == 0 {
 		sig = syscall.SIGTERM
 	}
-	l.s.log.Info("stop", "process", in.name, "signal", SignalName(sig))
+	l.s.log.Info("stop", "process", in.name, "signal", signals.String(sig))
 	l.signal(in, sig)
 	timeout := in.job.StopTimeout
 	in.timer = l.s.after(timeout, func(l *loop) {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"syscall"
 	"time"
+
+	"github.com/sup-run/sup/internal/signals"
 )
 
 // State is a process state, with supervisord's names and codes.
@@ -91,52 +93,13 @@ func (e ExitStatus) String() string {
 		return e.Note
 	}
 	if e.Signal != 0 {
-		s := "killed by " + SignalName(e.Signal)
+		s := "killed by " + signals.String(e.Signal)
 		if e.Core {
 			s += " (core dumped)"
 		}
 		return s
 	}
 	return fmt.Sprintf("exit status %d", e.Code)
-}
-
-// SignalName is "SIGTERM" for syscall.SIGTERM.
-func SignalName(sig syscall.Signal) string {
-	for name, s := range signalsByName {
-		if s == sig {
-			return "SIG" + name
-		}
-	}
-	return fmt.Sprintf("signal %d", int(sig))
-}
-
-var signalsByName = map[string]syscall.Signal{
-	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "ILL": syscall.SIGILL,
-	"TRAP": syscall.SIGTRAP, "ABRT": syscall.SIGABRT, "BUS": syscall.SIGBUS, "FPE": syscall.SIGFPE,
-	"KILL": syscall.SIGKILL, "USR1": syscall.SIGUSR1, "SEGV": syscall.SIGSEGV, "USR2": syscall.SIGUSR2,
-	"PIPE": syscall.SIGPIPE, "ALRM": syscall.SIGALRM, "TERM": syscall.SIGTERM, "CHLD": syscall.SIGCHLD,
-	"CONT": syscall.SIGCONT, "STOP": syscall.SIGSTOP, "TSTP": syscall.SIGTSTP, "TTIN": syscall.SIGTTIN,
-	"TTOU": syscall.SIGTTOU, "URG": syscall.SIGURG, "XCPU": syscall.SIGXCPU, "XFSZ": syscall.SIGXFSZ,
-	"VTALRM": syscall.SIGVTALRM, "PROF": syscall.SIGPROF, "WINCH": syscall.SIGWINCH, "IO": syscall.SIGIO,
-	"PWR": syscall.SIGPWR, "SYS": syscall.SIGSYS,
-}
-
-// ParseSignal reads "TERM", "SIGTERM", "term" or "15".
-func ParseSignal(s string) (syscall.Signal, error) {
-	name := s
-	if len(name) > 3 && equalFold(name[:3], "SIG") {
-		name = name[3:]
-	}
-	for n, sig := range signalsByName {
-		if equalFold(n, name) {
-			return sig, nil
-		}
-	}
-	var num int
-	if _, err := fmt.Sscanf(s, "%d", &num); err == nil && fmt.Sprint(num) == s && num > 0 && num < 65 {
-		return syscall.Signal(num), nil
-	}
-	return 0, fmt.Errorf("%q is not a signal", s)
 }
 
 // Spawner starts OS processes. The real one forks with its own process

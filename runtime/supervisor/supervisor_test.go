@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/spec"
 )
 
@@ -220,7 +221,7 @@ func TestShutdownStopsInReverseOrder(t *testing.T) {
 		time.Sleep(time.Second)
 		var order []string
 		h.sp.onSignal = func(p *fakeProc, sig syscall.Signal, group bool) {
-			order = append(order, p.req.Name+" "+SignalName(sig))
+			order = append(order, p.req.Name+" "+signals.String(sig))
 			p.exit(ExitStatus{Code: -1, Signal: sig})
 		}
 		if err := h.sup.Shutdown(h.ctx); err != nil {

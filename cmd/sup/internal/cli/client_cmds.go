@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sup-run/sup/cmd/sup/internal/control"
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/supervisor"
 )
 
@@ -172,7 +173,7 @@ func signalCmd() *command {
 					fmt.Fprintln(e.stderr, "sup signal: give a signal and a name (sup signal HUP web)")
 					return exitUsage
 				}
-				if _, err := supervisor.ParseSignal(args[0]); err != nil {
+				if _, err := signals.Parse(args[0]); err != nil {
 					fmt.Fprintf(e.stderr, "sup signal: %v\n", err)
 					return exitUsage
 				}

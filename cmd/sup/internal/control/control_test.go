@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/logs"
 	"github.com/sup-run/sup/runtime/supervisor"
 )
@@ -45,7 +46,7 @@ func (f *fakeBackend) Restart(ctx context.Context, names []string, wait bool) ([
 	return nil, supervisor.ErrShutdown
 }
 func (f *fakeBackend) Signal(ctx context.Context, names []string, sig syscall.Signal) ([]supervisor.Result, error) {
-	return []supervisor.Result{{Name: names[0], OK: true, Msg: "signalled " + supervisor.SignalName(sig)}}, nil
+	return []supervisor.Result{{Name: names[0], OK: true, Msg: "signalled " + signals.String(sig)}}, nil
 }
 func (f *fakeBackend) Wait(ctx context.Context, names []string, cond func(supervisor.ProcessInfo) bool) ([]supervisor.ProcessInfo, bool, error) {
 	return f.procs, cond(f.procs[0]), nil

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sup-run/sup/internal/signals"
 	"github.com/sup-run/sup/runtime/logs"
 	"github.com/sup-run/sup/runtime/supervisor"
 )
@@ -201,7 +202,7 @@ func (s *Server) action(verb string) http.HandlerFunc {
 		case "restart":
 			rs, err = s.b.Restart(ctx, req.Names, req.Wait)
 		case "signal":
-			sig, perr := supervisor.ParseSignal(req.Signal)
+			sig, perr := signals.Parse(req.Signal)
 			if perr != nil {
 				writeError(w, http.StatusBadRequest, "bad_signal", perr.Error())
 				return
