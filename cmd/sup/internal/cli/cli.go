@@ -34,7 +34,7 @@ type env struct {
 	stderr io.Writer
 	getenv func(string) string
 	cwd    string
-	server string // -s given before the command
+	server string // -s given before or after the command
 }
 
 // command is one subcommand.
@@ -43,7 +43,10 @@ type command struct {
 	args    string // synopsis after the name
 	summary string
 	example string
-	flags   func(fs *flag.FlagSet) func(e *env, args []string) int
+	// local: the command does not talk to a daemon (run, check, version),
+	// so it takes no -s/--server.
+	local bool
+	flags func(fs *flag.FlagSet) func(e *env, args []string) int
 }
 
 // Main runs sup with os.Args and returns the exit code.
@@ -146,6 +149,11 @@ func (e *env) usage(w io.Writer) {
 func (e *env) runCommand(c *command, args []string) int {
 	fs := flag.NewFlagSet("sup "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	var server *string
+	if !c.local {
+		server = fs.String("s", "", "daemon address: socket path, unix:///path or http://host:port")
+		fs.StringVar(server, "server", "", "same as -s")
+	}
 	body := c.flags(fs)
 	help := func(w io.Writer) {
 		fmt.Fprintf(w, "Usage: sup %s %s\n\n%s\n", c.name, c.args, c.summary)
@@ -160,6 +168,9 @@ func (e *env) runCommand(c *command, args []string) int {
 		fmt.Fprintf(w, "\nExample:\n  %s\n", c.example)
 	}
 	pos, err := parseInterspersed(fs, args)
+	if server != nil && *server != "" {
+		e.server = *server
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		help(e.stdout)
 		return exitOK
@@ -222,21 +233,26 @@ func isNumberFlag(a string) bool {
 	return true
 }
 
-// client connects to the daemon named by -s, SUP_SERVER, or the nearest
-// .sup/sup.sock.
-func (e *env) client(fsServer string) (*control.Client, int) {
-	flagVal := fsServer
-	if flagVal == "" {
-		flagVal = e.server
+// dial resolves the daemon's address (-s, else SUP_SERVER, else the
+// nearest .sup/sup.sock) and returns a client for it.
+func (e *env) dial() (*control.Client, error) {
+	addr, err := control.Find(e.server, e.getenv("SUP_SERVER"), e.cwd)
+	if err != nil {
+		return nil, err
 	}
-	addr, err := control.Find(flagVal, e.getenv("SUP_SERVER"), e.cwd)
+	return control.NewClient(addr)
+}
+
+// client is dial for a command: on failure it says why and returns the
+// exit code (4 for no daemon, 2 for a malformed address).
+func (e *env) client() (*control.Client, int) {
+	c, err := e.dial()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sup: %v\n", err)
-		return nil, exitNoDaemon
-	}
-	c, err := control.NewClient(addr)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "sup: %v\n", err)
+		var nd *control.NoDaemonError
+		if errors.As(err, &nd) {
+			return nil, exitNoDaemon
+		}
 		return nil, exitUsage
 	}
 	return c, exitOK

@@ -15,12 +15,6 @@ import (
 	"github.com/sup-run/sup/runtime/supervisor"
 )
 
-func serverFlag(fs *flag.FlagSet) *string {
-	s := fs.String("s", "", "daemon address: socket path, unix:///path or http://host:port")
-	fs.StringVar(s, "server", "", "same as -s")
-	return s
-}
-
 func printJSON(w io.Writer, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -33,14 +27,13 @@ func statusCmd() *command {
 		summary: "show processes: state, pid and uptime, or why they are not running",
 		example: "sup status            # exits 3 if a process that should run does not",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			out := fs.String("o", "text", "output: text, wide or json")
 			return func(e *env, args []string) int {
 				if *out != "text" && *out != "wide" && *out != "json" {
 					fmt.Fprintf(e.stderr, "sup status: -o %q: want text, wide or json\n", *out)
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -113,7 +106,6 @@ func actionCmd(verb, summary, example string) *command {
 	return &command{
 		name: verb, args: "[--no-wait] [--timeout D] NAME...", summary: summary, example: example,
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			noWait := fs.Bool("no-wait", false, "return at once instead of waiting for the result")
 			timeout := fs.Duration("timeout", 0, "give up waiting after this long (0 = wait for the outcome)")
 			out := fs.String("o", "text", "output: text or json")
@@ -122,7 +114,7 @@ func actionCmd(verb, summary, example string) *command {
 					fmt.Fprintf(e.stderr, "sup %s: name a process (NAME, GROUP:*, or all)\n", verb)
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -166,7 +158,6 @@ func signalCmd() *command {
 		summary: "send a signal (to the process group when kill_group)",
 		example: "sup signal HUP web",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			out := fs.String("o", "text", "output: text or json")
 			return func(e *env, args []string) int {
 				if len(args) < 2 {
@@ -177,7 +168,7 @@ func signalCmd() *command {
 					fmt.Fprintf(e.stderr, "sup signal: %v\n", err)
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -197,7 +188,6 @@ func waitCmd() *command {
 		summary: "block until processes reach a state; exit 1 on timeout with the state seen",
 		example: "sup wait web --for running --timeout 30s",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			target := fs.String("for", "running", "state to wait for: "+strings.Join(control.Conditions(), ", "))
 			timeout := fs.Duration("timeout", time.Minute, "give up after this long")
 			return func(e *env, args []string) int {
@@ -211,7 +201,7 @@ func waitCmd() *command {
 				var r *control.WaitReply
 				for delay := 10 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
 					var err error
-					r, err = e.waitOnce(*server, args, *target, time.Until(deadline))
+					r, err = e.waitOnce(args, *target, time.Until(deadline))
 					var nd *control.NoDaemonError
 					if errors.As(err, &nd) && time.Now().Add(delay).Before(deadline) {
 						select {
@@ -238,16 +228,8 @@ func waitCmd() *command {
 	}
 }
 
-func (e *env) waitOnce(server string, names []string, target string, timeout time.Duration) (*control.WaitReply, error) {
-	flagVal := server
-	if flagVal == "" {
-		flagVal = e.server
-	}
-	addr, err := control.Find(flagVal, e.getenv("SUP_SERVER"), e.cwd)
-	if err != nil {
-		return nil, err
-	}
-	c, err := control.NewClient(addr)
+func (e *env) waitOnce(names []string, target string, timeout time.Duration) (*control.WaitReply, error) {
+	c, err := e.dial()
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +242,6 @@ func tailCmd() *command {
 		summary: "print the last bytes a process wrote (default 1600), exactly; -f follows",
 		example: "sup tail -f -4096 web stderr",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			follow := fs.Bool("f", false, "follow: keep printing what the process writes")
 			return func(e *env, args []string) int {
 				n := int64(1600)
@@ -289,7 +270,7 @@ func tailCmd() *command {
 						return exitUsage
 					}
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -313,9 +294,8 @@ func pidCmd() *command {
 		summary: "print the daemon's pid, or the pid of each named process (0 if not running)",
 		example: "sup pid web",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			return func(e *env, args []string) int {
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -342,9 +322,8 @@ func shutdownCmd() *command {
 		summary: "stop every process, then the daemon",
 		example: "sup shutdown",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			return func(e *env, args []string) int {
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}

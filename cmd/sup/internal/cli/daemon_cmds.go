@@ -25,7 +25,7 @@ func configArg(e *env, cmd string, args []string) (string, bool) {
 
 func runCmd() *command {
 	return &command{
-		name: "run", args: "[FILE] [--socket PATH] [--log-format text|json]",
+		name: "run", local: true, args: "[FILE] [--socket PATH] [--log-format text|json]",
 		summary: "evaluate FILE (default site.star) and supervise its jobs in the foreground",
 		example: "sup run examples/site.star",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
@@ -56,7 +56,7 @@ func runCmd() *command {
 
 func checkCmd() *command {
 	return &command{
-		name: "check", args: "[FILE] [--dump] [-o json]",
+		name: "check", local: true, args: "[FILE] [--dump] [-o json]",
 		summary: "evaluate FILE hermetically (nothing runs); print positioned errors; exit 0 or 1",
 		example: "sup check site.star && sup check --dump -o json site.star",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
@@ -97,7 +97,7 @@ const Version = "0.1.0-dev"
 
 func versionCmd() *command {
 	return &command{
-		name: "version", args: "", summary: "print sup's version",
+		name: "version", local: true, args: "", summary: "print sup's version",
 		example: "sup version",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
 			return func(e *env, args []string) int {

@@ -19,7 +19,6 @@ func emitCmd() *command {
 		summary: "put an event on the bus (starts and stops jobs whose start_on/stop_on match)",
 		example: "sup emit net-device-up IFACE=eth0",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			out := fs.String("o", "text", "output: text or json")
 			return func(e *env, args []string) int {
 				if len(args) == 0 {
@@ -39,7 +38,7 @@ func emitCmd() *command {
 					fmt.Fprintf(e.stderr, "sup emit: %v\n", err)
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -64,7 +63,6 @@ func eventsCmd() *command {
 		summary: "print recent events (-f: and follow new ones); -o json is NDJSON",
 		example: "sup events -f -o json",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			follow := fs.Bool("f", false, "follow: keep printing events as they happen")
 			out := fs.String("o", "text", "output: text or json (NDJSON, one event per line)")
 			return func(e *env, args []string) int {
@@ -76,7 +74,7 @@ func eventsCmd() *command {
 					fmt.Fprintf(e.stderr, "sup events: -o %q: want text or json\n", *out)
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}

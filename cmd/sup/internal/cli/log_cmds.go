@@ -17,14 +17,13 @@ func logActionCmd(verb, summary, example string) *command {
 	return &command{
 		name: verb, args: "NAME...", summary: summary, example: example,
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			out := fs.String("o", "text", "output: text or json")
 			return func(e *env, args []string) int {
 				if len(args) == 0 {
 					fmt.Fprintf(e.stderr, "sup %s: name a process (NAME, GROUP:*, or all)\n", verb)
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -44,7 +43,6 @@ func logsCmd() *command {
 		summary: "print the last lines of processes, interleaved by time with a name prefix; -f follows",
 		example: "sup logs -n 50 -f web worker",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			n := fs.Int("n", 10, "how many lines (from memory: the last few thousand per stream)")
 			follow := fs.Bool("f", false, "follow: keep printing new lines")
 			since := fs.String("since", "", "only lines read in the last D (e.g. 10m)")
@@ -55,7 +53,7 @@ func logsCmd() *command {
 					fmt.Fprintf(e.stderr, "sup logs: -o %q: want text or json\n", *out)
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -99,14 +97,13 @@ func sendCmd() *command {
 		summary: "write TEXT and a newline to the stdin of a process (declared with stdin = True)",
 		example: `sup send repl "status"`,
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			noNL := fs.Bool("n", false, "do not add a newline")
 			return func(e *env, args []string) int {
 				if len(args) < 2 {
 					fmt.Fprintln(e.stderr, "sup send: give a NAME and the TEXT to send")
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
@@ -129,14 +126,13 @@ func fgCmd() *command {
 		summary: "attach to a process: show its output, send your input to its stdin; Ctrl-C detaches",
 		example: "sup fg repl",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			return func(e *env, args []string) int {
 				if len(args) != 1 {
 					fmt.Fprintln(e.stderr, "sup fg: give one NAME")
 					return exitUsage
 				}
 				name := args[0]
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}

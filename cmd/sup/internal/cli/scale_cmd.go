@@ -14,7 +14,6 @@ func scaleCmd() *command {
 		summary: "run N processes of a job: start or stop only the difference (until the next reload)",
 		example: "sup scale worker 8",
 		flags: func(fs *flag.FlagSet) func(*env, []string) int {
-			server := serverFlag(fs)
 			noWait := fs.Bool("no-wait", false, "return at once instead of waiting for the result")
 			timeout := fs.Duration("timeout", 0, "give up waiting after this long (0 = wait for the outcome)")
 			out := fs.String("o", "text", "output: text or json")
@@ -28,7 +27,7 @@ func scaleCmd() *command {
 					fmt.Fprintf(e.stderr, "sup scale: %q is not a count (0 or more)\n", args[1])
 					return exitUsage
 				}
-				c, code := e.client(*server)
+				c, code := e.client()
 				if c == nil {
 					return code
 				}
