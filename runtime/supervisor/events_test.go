@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -269,4 +270,38 @@ func TestOverlap(t *testing.T) {
 			})
 		})
 	}
+}
+
+// failingStore cannot persist: a full or read-only state dir.
+type failingStore struct{ sched.MemStore }
+
+func (*failingStore) Save(map[string]time.Time) error { return errors.New("no space left on device") }
+
+// A schedule state that cannot be written makes sup DEGRADED (never a
+// swallowed warning), and the condition clears once a write succeeds.
+func TestScheduleStateFailureIsDaemonCondition(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fs := &fakeSpawner{fail: map[string]error{}}
+		s := New(Options{Spawner: fs, Store: &failingStore{}, Environ: []string{}})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer func() { cancel(); <-s.Done() }()
+		go s.Run(ctx)
+		j := job("tick", func(j *spec.Job) {
+			j.Autostart = false
+			j.Kind = spec.KindTask
+			j.Group = "tick"
+			j.StartOn = &spec.Matcher{Op: spec.OpSchedule, Schedule: &spec.Schedule{Text: "1h", Interval: time.Hour}}
+		})
+		sp := &spec.Spec{Config: "/etc/site.star", Settings: spec.Settings{LogDir: t.TempDir()}, Jobs: []*spec.Job{j}}
+		if err := s.Apply(ctx, sp); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		d, _ := s.Daemon(ctx)
+		want := "cannot write the state dir (schedules): no space left on device"
+		if d.Health != "DEGRADED" || len(d.Conditions) != 1 || d.Conditions[0].Message != want {
+			t.Fatalf("health %q conditions %+v, want DEGRADED with %q", d.Health, d.Conditions, want)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/sup-run/sup/runtime/logs"
@@ -153,23 +154,25 @@ func (in *instance) closeTS() {
 // logEvent records a log fault as a daemon-level condition (shown in
 // status and DaemonInfo.LogFaults) until the file recovers.
 func (l *loop) logEvent(e logs.Event) {
-	if l.logFaults == nil {
-		l.logFaults = map[string]string{}
-	}
 	switch e.Kind {
 	case logs.EventFull, logs.EventRotateFailed:
-		l.logFaults[e.Path] = e.String()
+		l.setCondition(logConditionKey+e.Path, e.String())
 	case logs.EventResumed, logs.EventRotated:
-		delete(l.logFaults, e.Path)
+		l.setCondition(logConditionKey+e.Path, "")
 	}
 }
 
-// LogDegraded is the hook for the daemon's DEGRADED condition: the current
-// log faults (disk full, failed rotation or clear), sorted.
+// logConditionKey prefixes the daemon conditions of failing log files.
+const logConditionKey = "log:"
+
+// logDegraded lists the log faults among the daemon conditions (disk
+// full, failed rotation or clear), sorted, for DaemonInfo.LogFaults.
 func (l *loop) logDegraded() []string {
-	out := make([]string, 0, len(l.logFaults))
-	for _, v := range l.logFaults {
-		out = append(out, v)
+	var out []string
+	for k, c := range l.conditions {
+		if strings.HasPrefix(k, logConditionKey) {
+			out = append(out, c.Message)
+		}
 	}
 	sort.Strings(out)
 	return out

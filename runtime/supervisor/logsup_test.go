@@ -65,6 +65,9 @@ func TestLogFaultIsDaemonCondition(t *testing.T) {
 		if len(d.LogFaults) != 1 || !strings.Contains(d.LogFaults[0], "log_full") || !strings.Contains(d.LogFaults[0], "no space left on device") {
 			t.Fatalf("LogFaults = %q", d.LogFaults)
 		}
+		if d.Health != "DEGRADED" || len(d.Conditions) != 1 || d.Conditions[0].Message != d.LogFaults[0] {
+			t.Fatalf("a log fault must make sup DEGRADED: health %q, conditions %+v", d.Health, d.Conditions)
+		}
 		ps, _ := s.Status(ctx, []string{"web"})
 		if ps[0].LogLost != 10 {
 			t.Fatalf("log_lost_bytes = %d, want 10", ps[0].LogLost)
@@ -72,8 +75,8 @@ func TestLogFaultIsDaemonCondition(t *testing.T) {
 		ffs.full = false
 		out.Write([]byte("back\n"))
 		synctest.Wait()
-		if d, _ := s.Daemon(ctx); len(d.LogFaults) != 0 {
-			t.Fatalf("after recovery LogFaults = %q", d.LogFaults)
+		if d, _ := s.Daemon(ctx); len(d.LogFaults) != 0 || d.Health != "OK" {
+			t.Fatalf("after recovery LogFaults = %q, health %q", d.LogFaults, d.Health)
 		}
 		rs, err := s.RotateLogs(ctx, []string{"web"})
 		if err != nil || len(rs) != 1 || rs[0].String() != "web: rotated" {

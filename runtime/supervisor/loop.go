@@ -36,8 +36,6 @@ type loop struct {
 	// them.
 	commands int
 	ev       eventState
-	// logFaults: log files failing now (path -> event), see logDegraded.
-	logFaults map[string]string
 	// pidsDirty: a process started or exited since OnPids was last told
 	// (persist.go); reported once per batch of commands.
 	pidsDirty bool

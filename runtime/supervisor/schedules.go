@@ -128,9 +128,11 @@ func (l *loop) scheduleFired(js *jobState, node int, c *sched.Calc, at time.Time
 }
 
 func (l *loop) saveFires() {
+	msg := ""
 	if err := l.s.store.Save(l.ev.lastFire); err != nil {
-		l.s.log.Warn("cannot persist schedule state", "err", err)
+		msg = "cannot write the state dir (schedules): " + err.Error()
 	}
+	l.setCondition("schedules", msg)
 }
 
 func (l *loop) tz() string {
