@@ -508,9 +508,3 @@ func (l *loop) decide(in *instance, exit *ExitStatus, spawnFailed bool) restart.
 	return restart.Decide(in2)
 }
 
-func pidOf(p Proc) int {
-	if p == nil {
-		return 0
-	}
-	return p.Pid()
-}

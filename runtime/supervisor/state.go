@@ -45,35 +45,6 @@ func (s State) String() string {
 // Up reports whether a process exists in this state.
 func (s State) Up() bool { return s == Starting || s == Running || s == Stopping }
 
-// ParseState reads a state name, case-insensitively.
-func ParseState(name string) (State, bool) {
-	for s, n := range stateNames {
-		if equalFold(n, name) {
-			return s, true
-		}
-	}
-	return Unknown, false
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'a' <= x && x <= 'z' {
-			x -= 'a' - 'A'
-		}
-		if 'a' <= y && y <= 'z' {
-			y -= 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
 // MarshalText renders the state by name.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 

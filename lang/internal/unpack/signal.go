@@ -39,11 +39,3 @@ func ParseSignal(s string) (syscall.Signal, error) {
 	return 0, fmt.Errorf("%q is not a signal%s", s, hint)
 }
 
-// SignalName is the conventional name of a signal number ("TERM"), or its
-// number when it has none.
-func SignalName(sig syscall.Signal) string {
-	if n := signals.Name(sig); n != "" {
-		return n
-	}
-	return fmt.Sprint(int(sig))
-}

@@ -95,9 +95,6 @@ func NewClient(addr string) (*Client, error) {
 	return c, nil
 }
 
-// Addr is the address the client talks to.
-func (c *Client) Addr() string { return c.addr }
-
 func (c *Client) do(ctx context.Context, method, path string, body, out any) (*http.Response, error) {
 	var rd io.Reader
 	if body != nil {
