@@ -507,4 +507,3 @@ func (l *loop) decide(in *instance, exit *ExitStatus, spawnFailed bool) restart.
 	}
 	return restart.Decide(in2)
 }
-

@@ -38,4 +38,3 @@ func ParseSignal(s string) (syscall.Signal, error) {
 	}
 	return 0, fmt.Errorf("%q is not a signal%s", s, hint)
 }
-

@@ -278,4 +278,3 @@ func (e *env) fail(err error) int {
 	fmt.Fprintf(e.stderr, "sup: %v\n", err)
 	return exitFail
 }
-
