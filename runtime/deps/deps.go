@@ -134,30 +134,3 @@ func (g *Graph) StartOrder() ([]string, error) {
 	}
 	return out, nil
 }
-
-// StopOrder is StartOrder reversed: dependents before what they require.
-func (g *Graph) StopOrder() ([]string, error) {
-	order, err := g.StartOrder()
-	if err != nil {
-		return nil, err
-	}
-	for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
-		order[i], order[j] = order[j], order[i]
-	}
-	return order, nil
-}
-
-// Dependents lists the nodes that require name directly, in declaration
-// order.
-func (g *Graph) Dependents(name string) []string {
-	var out []string
-	for _, n := range g.nodes {
-		for _, r := range n.Requires {
-			if r == name {
-				out = append(out, n.Name)
-				break
-			}
-		}
-	}
-	return out
-}

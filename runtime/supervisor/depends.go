@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -221,7 +222,7 @@ func (l *loop) requiredNotReady(in *instance) string {
 func (l *loop) afterDependents(in *instance, then func()) {
 	var up []*instance
 	for _, d := range l.insts {
-		if d == in || !d.state.Up() || !requires(d.job, in.job.Name) {
+		if d == in || !d.state.Up() || !slices.Contains(d.job.Requires, in.job.Name) {
 			continue
 		}
 		if !l.shuttingDown && d.job.OnDependencyRestart == spec.DepIgnore {
@@ -241,15 +242,6 @@ func (l *loop) afterDependents(in *instance, then func()) {
 	}
 	in.reason = "waiting for " + names(up) + " to stop"
 	l.wait(up, func(d *instance) bool { return !d.state.Up() }, then)
-}
-
-func requires(j *spec.Job, name string) bool {
-	for _, r := range j.Requires {
-		if r == name {
-			return true
-		}
-	}
-	return false
 }
 
 func names(insts []*instance) string {
