@@ -62,7 +62,7 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("--log-format %q: want text or json", opts.LogFormat)
 	}
 	log := slog.New(handler)
-	servePprof(log)
+	servePprof(os.Getenv(pprofEnv), log)
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)

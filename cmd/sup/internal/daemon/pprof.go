@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
 )
 
 // pprofEnv names the environment variable that, when set to a TCP address
@@ -15,16 +14,16 @@ import (
 // interface.
 const pprofEnv = "SUP_PPROF"
 
-// servePprof starts the profiler endpoint when SUP_PPROF asks for it.
-func servePprof(log *slog.Logger) {
-	addr := os.Getenv(pprofEnv)
+// servePprof starts the profiler endpoint at addr (SUP_PPROF's value; ""
+// serves nothing) and returns its listener, nil when there is none.
+func servePprof(addr string, log *slog.Logger) net.Listener {
 	if addr == "" {
-		return
+		return nil
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		log.Error("cannot serve the profiler", "env", pprofEnv, "err", err)
-		return
+		return nil
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -34,4 +33,5 @@ func servePprof(log *slog.Logger) {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	log.Info("profiler listening", "addr", ln.Addr().String())
 	go http.Serve(ln, mux)
+	return ln
 }
