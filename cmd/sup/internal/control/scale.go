@@ -13,9 +13,8 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", `name and count are required ({"name":"web","count":3})`)
 		return
 	}
-	ctx, cancel, err := withTimeout(r.Context(), req.Timeout)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+	ctx, cancel, ok := withTimeout(w, r, req.Timeout)
+	if !ok {
 		return
 	}
 	defer cancel()

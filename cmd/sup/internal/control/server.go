@@ -149,17 +149,19 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 // withTimeout applies a request's timeout ("" or "0" = none).
-func withTimeout(ctx context.Context, s string) (context.Context, context.CancelFunc, error) {
+// A bad one is answered with a 400 here, and ok is false.
+func withTimeout(w http.ResponseWriter, r *http.Request, s string) (ctx context.Context, cancel context.CancelFunc, ok bool) {
 	if s == "" || s == "0" {
-		ctx, cancel := context.WithCancel(ctx)
-		return ctx, cancel, nil
+		ctx, cancel := context.WithCancel(r.Context())
+		return ctx, cancel, true
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return nil, nil, fmt.Errorf("timeout: %q is not a duration", s)
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("timeout: %q is not a duration", s))
+		return nil, nil, false
 	}
-	ctx, cancel := context.WithTimeout(ctx, d)
-	return ctx, cancel, nil
+	ctx, cancel = context.WithTimeout(r.Context(), d)
+	return ctx, cancel, true
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
@@ -187,13 +189,13 @@ func (s *Server) action(verb string) http.HandlerFunc {
 			writeError(w, http.StatusBadRequest, "bad_request", "no process named (give a name, group:*, or all)")
 			return
 		}
-		ctx, cancel, err := withTimeout(r.Context(), req.Timeout)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		ctx, cancel, ok := withTimeout(w, r, req.Timeout)
+		if !ok {
 			return
 		}
 		defer cancel()
 		var rs []supervisor.Result
+		var err error
 		switch verb {
 		case "start":
 			rs, err = s.b.Start(ctx, req.Names, req.Wait)
@@ -257,9 +259,8 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("--for %q: want one of %s", req.For, strings.Join(Conditions(), ", ")))
 		return
 	}
-	ctx, cancel, err := withTimeout(r.Context(), req.Timeout)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+	ctx, cancel, ok := withTimeout(w, r, req.Timeout)
+	if !ok {
 		return
 	}
 	defer cancel()
