@@ -113,15 +113,18 @@ func (l *loop) openTS(in *instance, raw, cur *logs.File, ls spec.LogSpec) (*logs
 	return l.s.opts.OpenLog(raw.Path()+".ts", o)
 }
 
-// tee writes the raw bytes to the log and stamped lines to its .ts.
+// tee writes to w, then shows the same bytes to side (a timestamped
+// companion, a readiness matcher), whose errors are its own: what w
+// returns is what the capture sees. It is a comparable value, so stdout
+// and stderr sharing one tee still compare equal (one pipe).
 type tee struct {
-	raw *logs.File
-	ts  *logs.Stamper
+	w    io.Writer
+	side io.Writer
 }
 
-func (t *tee) Write(p []byte) (int, error) {
-	n, err := t.raw.Write(p)
-	t.ts.Write(p[:n])
+func (t tee) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	t.side.Write(p)
 	return n, err
 }
 
@@ -131,7 +134,7 @@ func (in *instance) writers() {
 		if ts == nil {
 			return raw
 		}
-		return &tee{raw: raw, ts: &logs.Stamper{W: ts}}
+		return tee{w: raw, side: &logs.Stamper{W: ts}}
 	}
 	in.logs.out = w(in.stdout, in.logs.outTS)
 	if in.stderr == in.stdout {

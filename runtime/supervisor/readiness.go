@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"context"
-	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -90,26 +89,14 @@ func (l *loop) readyRequest(in *instance, gen uint64, req *SpawnRequest) error {
 		in.rd.release = append(in.rd.release, m.Stop)
 		in.rd.note = "not ready: no line matching " + c.String()[4:] + " yet"
 		shared := req.Stderr == req.Stdout
-		req.Stdout = matchTee{req.Stdout, m}
+		req.Stdout = tee{req.Stdout, m}
 		if shared {
 			req.Stderr = req.Stdout
 		} else {
-			req.Stderr = matchTee{req.Stderr, m}
+			req.Stderr = tee{req.Stderr, m}
 		}
 	}
 	return nil
-}
-
-// matchTee writes to the log first; the matcher never fails.
-type matchTee struct {
-	w io.Writer
-	m *ready.LineMatcher
-}
-
-func (t matchTee) Write(p []byte) (int, error) {
-	n, err := t.w.Write(p)
-	t.m.Write(p)
-	return n, err
 }
 
 // startProbes arms the first probe of a just spawned process. Nothing is
